@@ -1,0 +1,7 @@
+import type { Command } from 'commander';
+import type { CliIo } from '../program.ts';
+
+/** A subcommand adds itself to the program; one file per subcommand. */
+export type RegisterCommand = (program: Command, io: CliIo) => void;
+
+export const commands: readonly RegisterCommand[] = [];
