@@ -1,0 +1,46 @@
+import { existsSync } from 'node:fs';
+import { KubeConfig } from '@kubernetes/client-node';
+import { IronlbError } from '../common/errors.ts';
+import { K8sErrors } from './errors.ts';
+
+/**
+ * The client configuration: an explicit kubeconfig file, else the in-cluster
+ * service account, else the usual defaults ($KUBECONFIG, ~/.kube/config).
+ */
+export function loadKubeConfig(path?: string): KubeConfig {
+  const kc = new KubeConfig();
+  try {
+    if (path !== undefined) {
+      if (!existsSync(path)) throw new Error(`kubeconfig file ${path} does not exist`);
+      kc.loadFromFile(path);
+    } else if (process.env.KUBERNETES_SERVICE_HOST !== undefined) {
+      kc.loadFromCluster();
+    } else {
+      kc.loadFromDefault();
+    }
+  } catch (err) {
+    throw new IronlbError(
+      K8sErrors.IRONLB_ERR_KUBECONFIG,
+      'cannot load Kubernetes client configuration',
+      {
+        cause: err,
+      },
+    );
+  }
+  if (kc.getCurrentCluster() === null) {
+    throw new IronlbError(
+      K8sErrors.IRONLB_ERR_KUBECONFIG,
+      'the kubeconfig names no current cluster',
+    );
+  }
+  return kc;
+}
+
+/** The HTTP status of an error thrown by the official client, if it has one. */
+export function apiStatusCode(err: unknown): number | undefined {
+  if (typeof err !== 'object' || err === null) return undefined;
+  const code = (err as { code?: unknown; statusCode?: unknown }).code;
+  if (typeof code === 'number') return code;
+  const statusCode = (err as { statusCode?: unknown }).statusCode;
+  return typeof statusCode === 'number' ? statusCode : undefined;
+}
