@@ -58,14 +58,20 @@ function typeName(node: Node): string {
   return extra.length > 0 ? `${base} (${extra.join(', ')})` : base;
 }
 
-function rows(node: Node, path: string, required: boolean, out: Row[]): void {
-  const meta = node[METALLB_NOTE];
+/** Nested fields without a note of their own inherit a plain 'same' or 'ironlb' from their parent. */
+function inheritedNote(parentNote: string): string {
+  return parentNote === 'same' || parentNote === 'ironlb' ? parentNote : '';
+}
+
+function rows(node: Node, path: string, required: boolean, out: Row[], parentNote = ''): void {
+  const own = node[METALLB_NOTE];
+  const meta = typeof own === 'string' ? own : inheritedNote(parentNote);
   out.push({
     field: code(path) + (required ? ' (required)' : ''),
     type: typeName(node),
     default: node['default'] === undefined ? '' : code(JSON.stringify(node['default'])),
     description: typeof node['description'] === 'string' ? node['description'] : '',
-    metallb: typeof meta === 'string' ? meta : '',
+    metallb: meta,
   });
   if (node === (LabelSelectorSchema as unknown) || node === (ConditionSchema as unknown)) return;
   const target = node['type'] === 'array' ? ((node['items'] ?? {}) as Node) : node;
@@ -76,7 +82,7 @@ function rows(node: Node, path: string, required: boolean, out: Row[]): void {
   if (properties === null || typeof properties !== 'object') return;
   const requiredNames = Array.isArray(target['required']) ? (target['required'] as string[]) : [];
   for (const [name, child] of Object.entries(properties as Record<string, Node>)) {
-    rows(child, `${path}${suffix}.${name}`, requiredNames.includes(name), out);
+    rows(child, `${path}${suffix}.${name}`, requiredNames.includes(name), out, meta);
   }
 }
 

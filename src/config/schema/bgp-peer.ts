@@ -174,6 +174,7 @@ export const BGPPeerStatusSchema = Type.Object(
         ),
         {
           description: 'Per-node session state, one entry per speaker (written by the speakers).',
+          ...metallb('ironlb'),
           'x-kubernetes-list-type': 'map',
           'x-kubernetes-list-map-keys': ['node'],
         },

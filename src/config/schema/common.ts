@@ -60,8 +60,10 @@ export function durationString(options: { description: string; default?: string 
 }
 
 /** A non-negative integer of any size, as a decimal string (an IPv6 /64 holds 2^64 addresses). */
-export function bigCount(description: string) {
-  return Type.Optional(Type.String({ pattern: '^(0|[1-9][0-9]*)$', description }));
+export function bigCount(description: string, metallbNote: string) {
+  return Type.Optional(
+    Type.String({ pattern: '^(0|[1-9][0-9]*)$', description, ...metallb(metallbNote) }),
+  );
 }
 
 /** A metav1.Condition, for status objects. */
@@ -87,6 +89,7 @@ export function conditionList() {
   return Type.Optional(
     Type.Array(ConditionSchema, {
       description: 'Standard conditions.',
+      ...metallb('standard Kubernetes conditions'),
       'x-kubernetes-list-type': 'map',
       'x-kubernetes-list-map-keys': ['type'],
     }),

@@ -66,17 +66,27 @@ export const IPAddressPoolSpecSchema = Type.Object(
 
 export const IPAddressPoolStatusSchema = Type.Object(
   {
-    assignedIPv4: bigCount('IPv4 addresses of the pool assigned to Services (decimal string).'),
-    availableIPv4: bigCount('IPv4 addresses of the pool still free (decimal string).'),
-    assignedIPv6: bigCount('IPv6 addresses of the pool assigned to Services (decimal string).'),
+    assignedIPv4: bigCount(
+      'IPv4 addresses of the pool assigned to Services (decimal string).',
+      'same name; a string, not an integer',
+    ),
+    availableIPv4: bigCount(
+      'IPv4 addresses of the pool still free (decimal string).',
+      'same name; a string, not an integer',
+    ),
+    assignedIPv6: bigCount(
+      'IPv6 addresses of the pool assigned to Services (decimal string).',
+      'same name; a string, not an integer',
+    ),
     availableIPv6: bigCount(
       'IPv6 addresses of the pool still free (decimal string: a /64 holds 2^64, more than an integer field can).',
+      'same name; a string, not an integer',
     ),
   },
   {
     additionalProperties: false,
     description: 'Address counts, written by the controller.',
-    ...metallb('same names; counts are strings because integers overflow for IPv6 pools'),
+    ...metallb('same'),
   },
 );
 
