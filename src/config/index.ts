@@ -10,6 +10,7 @@ export {
   type ParseConfigResult,
 } from './parse-config.ts';
 export type { SecretLookup } from './parse-peers.ts';
+export { withObject, withoutObject, type ConfigKind } from './config-objects.ts';
 export { ConfigState, type ApplyResult } from './config-state.ts';
 export {
   compareConfigErrors,

@@ -31,11 +31,17 @@ export interface AdvertisementContext {
   readonly aliases: CommunityAliases;
 }
 
-function inNamespace<T extends { namespace: string }>(
+/** Groups by namespace once, so resolving each advertisement does not scan everything. */
+function byNamespace<T extends { namespace: string }>(
   items: ReadonlyMap<string, T>,
-  namespace: string,
-): T[] {
-  return [...items.values()].filter((item) => item.namespace === namespace);
+): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items.values()) {
+    const group = groups.get(item.namespace);
+    if (group === undefined) groups.set(item.namespace, [item]);
+    else group.push(item);
+  }
+  return groups;
 }
 
 function resolveCommunities(
@@ -89,11 +95,13 @@ function aggregationErrors(
   identity: ObjectIdentity,
   advertisement: Pick<Advertisement, 'aggregationLength' | 'aggregationLengthV6'>,
   pool: Pool,
-): ConfigError[] {
-  const errors: ConfigError[] = [];
+  errors: ConfigError[],
+): void {
+  const longest = longestPrefixes(pool);
   for (const family of [4, 6] as const) {
     const length =
       family === 4 ? advertisement.aggregationLength : advertisement.aggregationLengthV6;
+    if (longest[family] <= length) continue; // the common case, without scanning
     const field = family === 4 ? 'spec.aggregationLength' : 'spec.aggregationLengthV6';
     for (const range of pool.ranges) {
       if (range.family !== family) continue;
@@ -111,12 +119,34 @@ function aggregationErrors(
       }
     }
   }
-  return errors;
+}
+
+const longestPrefixCache = new WeakMap<Pool, Record<4 | 6, number>>();
+
+/** The longest prefix among the CIDRs of a pool, per family (0 without addresses). */
+function longestPrefixes(pool: Pool): Record<4 | 6, number> {
+  let longest = longestPrefixCache.get(pool);
+  if (longest === undefined) {
+    longest = { 4: 0, 6: 0 };
+    for (const range of pool.ranges) {
+      for (const cidr of range.cidrs) {
+        longest[range.family] = Math.max(longest[range.family], cidr.prefixLength);
+      }
+    }
+    longestPrefixCache.set(pool, longest);
+  }
+  return longest;
+}
+
+interface Groups {
+  readonly pools: ReadonlyMap<string, readonly Pool[]>;
+  readonly peers: ReadonlyMap<string, readonly Peer[]>;
 }
 
 function parseAdvertisement(
   { identity, spec }: ValidAdvertisementObject,
   context: AdvertisementContext,
+  groups: Groups,
   errors: ConfigError[],
 ): Advertisement | undefined {
   const before = errors.length;
@@ -154,7 +184,7 @@ function parseAdvertisement(
     }
     poolNames.add(name);
   });
-  const namespacePools = inNamespace(context.pools, namespace);
+  const namespacePools = groups.pools.get(namespace) ?? [];
   const selectsAll =
     (spec.ipAddressPools ?? []).length === 0 && (spec.ipAddressPoolSelectors ?? []).length === 0;
   for (const pool of namespacePools) {
@@ -181,7 +211,7 @@ function parseAdvertisement(
     peerNames.add(name);
   });
   if (peerNames.size === 0)
-    for (const peer of inNamespace(context.peers, namespace)) peerNames.add(peer.name);
+    for (const peer of groups.peers.get(namespace) ?? []) peerNames.add(peer.name);
 
   const communities = resolveCommunities(identity, spec.communities ?? [], context.aliases, errors);
   const lengths = {
@@ -190,7 +220,7 @@ function parseAdvertisement(
   };
   for (const name of [...poolNames].sort(compareStrings)) {
     const pool = context.pools.get(objectRef(namespace, name));
-    if (pool !== undefined) errors.push(...aggregationErrors(identity, lengths, pool));
+    if (pool !== undefined) aggregationErrors(identity, lengths, pool, errors);
   }
   if (errors.length > before) return undefined;
   return {
@@ -206,9 +236,8 @@ function parseAdvertisement(
   };
 }
 
-function firstCommon(a: readonly string[], b: readonly string[]): string | undefined {
-  const set = new Set(b);
-  return a.find((x) => set.has(x));
+function firstCommon(a: readonly string[], b: ReadonlySet<string>): string | undefined {
+  return a.find((x) => b.has(x));
 }
 
 /**
@@ -221,14 +250,16 @@ function firstCommon(a: readonly string[], b: readonly string[]): string | undef
  */
 function localPrefConflicts(advertisements: readonly Advertisement[]): ConfigError[] {
   const errors: ConfigError[] = [];
-  const withPref = advertisements.filter((a) => a.localPref !== undefined);
+  const withPref = advertisements
+    .filter((a) => a.localPref !== undefined)
+    .map((a) => ({ ...a, poolSet: new Set(a.pools), peerSet: new Set(a.peers) }));
   for (let j = 0; j < withPref.length; j++) {
     const later = withPref[j]!;
     for (let i = 0; i < j; i++) {
       const earlier = withPref[i]!;
       if (earlier.namespace !== later.namespace || earlier.localPref === later.localPref) continue;
-      const pool = firstCommon(later.pools, earlier.pools);
-      const peer = firstCommon(later.peers, earlier.peers);
+      const pool = firstCommon(later.pools, earlier.poolSet);
+      const peer = firstCommon(later.peers, earlier.peerSet);
       if (pool === undefined || peer === undefined) continue;
       if (!selectorListsCertainlyOverlap(earlier.nodeSelectors, later.nodeSelectors)) continue;
       if (!selectorListsCertainlyOverlap(earlier.serviceSelectors, later.serviceSelectors))
@@ -253,8 +284,9 @@ export function parseAdvertisements(
 ): { advertisements: Advertisement[]; errors: ConfigError[] } {
   const errors: ConfigError[] = [];
   const advertisements: Advertisement[] = [];
+  const groups: Groups = { pools: byNamespace(context.pools), peers: byNamespace(context.peers) };
   for (const object of objects) {
-    const advertisement = parseAdvertisement(object, context, errors);
+    const advertisement = parseAdvertisement(object, context, groups, errors);
     if (advertisement !== undefined) advertisements.push(advertisement);
   }
   advertisements.sort(

@@ -20,21 +20,21 @@ export interface ValidPoolObject {
   readonly labels: Labels;
 }
 
+/** The number of bits of `value` (floor(log2(value)) + 1 for value > 0). */
+function bitLength(value: bigint): number {
+  return value === 0n ? 0 : value.toString(2).length;
+}
+
 /** The fewest CIDR blocks covering exactly [first, last]. */
 export function cidrCover(range: AddressRange): Cidr[] {
   const bits = familyBits(range.family);
   const cidrs: Cidr[] = [];
   let first = range.first;
   while (first <= range.last) {
-    // The largest aligned block starting at `first` that does not pass `last`.
-    let hostBits = 0;
-    while (
-      hostBits < bits &&
-      (first & ((1n << BigInt(hostBits + 1)) - 1n)) === 0n &&
-      first + (1n << BigInt(hostBits + 1)) - 1n <= range.last
-    ) {
-      hostBits++;
-    }
+    // The largest block aligned at `first` (trailing zero bits) that does not pass `last`.
+    const alignment = first === 0n ? bits : bitLength(first & -first) - 1;
+    const fits = bitLength(range.last - first + 1n) - 1;
+    const hostBits = Math.min(alignment, fits);
     cidrs.push({ family: range.family, address: first, prefixLength: bits - hostBits });
     first += 1n << BigInt(hostBits);
   }
