@@ -46,6 +46,7 @@ export {
   type Labels,
 } from './label-selector.ts';
 export { SecretValue } from './secret-value.ts';
+export { cidrCover, formatCidr } from './parse-pools.ts';
 export { allKinds, type KindDefinition, type PrinterColumn } from './kinds.ts';
 export { API_GROUP, API_GROUP_VERSION, API_VERSION, Defaults } from './schema/common.ts';
 export * from './schema/ip-address-pool.ts';

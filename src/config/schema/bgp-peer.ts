@@ -57,14 +57,14 @@ export const BGPPeerSpecSchema = Type.Object(
         default: Defaults.connectTime,
         description:
           'How long to wait between connection attempts (ConnectRetryTime), 1s-65535s. Short, because the usual peer is the BIRD on the same node.',
-        ...metallb('same meaning; MetalLB leaves it to FRR, ironlb defaults to 5s'),
+        ...metallb('same; ironlb defaults to 5s'),
       }),
     ),
     routerID: Type.Optional(
       Type.String({
         minLength: 1,
         description:
-          "The BGP identifier sent in OPEN, an IPv4 address. Unset: the node's IPv4 address.",
+          "The BGP identifier sent in OPEN, a non-zero IPv4 address. Unset: chosen by the speaker (normally the node's IPv4 address).",
         ...metallb('same'),
       }),
     ),
@@ -184,7 +184,7 @@ export const BGPPeerStatusSchema = Type.Object(
   {
     additionalProperties: false,
     description: 'Session state, written by the speakers.',
-    ...metallb('ironlb; MetalLB reports sessions in a separate BGPSessionState kind'),
+    ...metallb('ironlb'),
   },
 );
 
