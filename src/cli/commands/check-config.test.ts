@@ -1,0 +1,96 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { buildProgram } from '../program.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'ironlb-check-config-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+function file(name: string, text: string): string {
+  const path = join(dir, name);
+  writeFileSync(path, text);
+  return path;
+}
+
+function run(args: string[]): { out: string; err: string; exitCode: number | undefined } {
+  let out = '';
+  let err = '';
+  const program = buildProgram({ stdout: (t) => (out += t), stderr: (t) => (err += t) });
+  // Subcommands copy settings when created, so each needs its own override.
+  for (const command of [program, ...program.commands]) command.exitOverride();
+  try {
+    program.parse(['check-config', ...args], { from: 'user' });
+    return { out, err, exitCode: undefined };
+  } catch (e) {
+    return { out, err, exitCode: (e as { exitCode: number }).exitCode };
+  }
+}
+
+const valid = `
+apiVersion: ironlb.dev/v1beta1
+kind: IPAddressPool
+metadata: { name: default }
+spec: { addresses: [10.0.0.0/24] }
+---
+apiVersion: v1
+kind: Secret
+metadata: { name: bird-md5 }
+type: kubernetes.io/basic-auth
+stringData: { password: s3cret }
+---
+apiVersion: ironlb.dev/v1beta1
+kind: BGPPeer
+metadata: { name: bird }
+spec: { myASN: 64698, peerASN: 64699, peerAddress: 127.0.0.1, passwordSecret: { name: bird-md5 } }
+---
+apiVersion: ironlb.dev/v1beta1
+kind: BGPAdvertisement
+metadata: { name: all }
+spec: {}
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: { name: ignored }
+`;
+
+describe('ironlb check-config', () => {
+  it('accepts a valid configuration (namespaces filled in by -n)', () => {
+    const { out, exitCode } = run(['-n', 'ironlb-system', file('valid.yaml', valid)]);
+    assert.equal(exitCode, undefined);
+    assert.equal(
+      out,
+      'configuration is valid: 1 IPAddressPools, 1 BGPPeers, 1 BGPAdvertisements\n',
+    );
+  });
+
+  it('lists every error and exits 1', () => {
+    const pools = file(
+      'pools.yaml',
+      `apiVersion: ironlb.dev/v1beta1
+kind: IPAddressPool
+metadata: { name: a, namespace: ns }
+spec: { addresses: [10.0.0.0/24] }
+---
+apiVersion: ironlb.dev/v1beta1
+kind: IPAddressPool
+metadata: { name: b, namespace: ns }
+spec: { addresses: [10.0.0.128/25], autoassign: true }
+`,
+    );
+    const { err, exitCode } = run([pools]);
+    assert.equal(exitCode, 1);
+    assert.equal(
+      err,
+      'configuration is invalid (1 error):\n' +
+        '  IRONLB_ERR_CONFIG_SCHEMA  IPAddressPool ns/b spec.autoassign: unknown field\n',
+    );
+  });
+
+  it('reports unreadable YAML with exit code 2', () => {
+    const { err, exitCode } = run([file('broken.yaml', 'a: [1, 2\n')]);
+    assert.equal(exitCode, 2);
+    assert.match(err, /broken\.yaml: /);
+  });
+});
