@@ -78,7 +78,10 @@ export class AdjRibOut {
     const undo: Array<{ key: string; entry: DesiredEntry; before: CanonicalRoute | undefined }> =
       [];
     const changed: string[] = [];
-    const seen = new Map<RouteAttributes, { family: AddressFamily; attributes: CanonicalAttributes }>();
+    const seen = new Map<
+      RouteAttributes,
+      { family: AddressFamily; attributes: CanonicalAttributes }
+    >();
     let distinct = 0;
     try {
       for (const route of routes) {
@@ -245,7 +248,9 @@ export class AdjRibOut {
   }
 
   #updatePending(key: string): void {
-    if (this.#desired.get(key)?.route.attributes.key === this.#advertised.get(key)?.attributes.key) {
+    if (
+      this.#desired.get(key)?.route.attributes.key === this.#advertised.get(key)?.attributes.key
+    ) {
       this.#pending.delete(key);
     } else {
       this.#pending.add(key);

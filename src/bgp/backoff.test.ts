@@ -44,7 +44,8 @@ describe('backoffDelayMs', () => {
         fc.integer({ min: 1, max: 10_000 }),
         fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }),
         (p, attempt, random) => {
-          const grown = p.initialDelayMs === 0 ? 0 : p.initialDelayMs * p.multiplier ** (attempt - 1);
+          const grown =
+            p.initialDelayMs === 0 ? 0 : p.initialDelayMs * p.multiplier ** (attempt - 1);
           const base = Math.min(p.maxDelayMs, grown);
           const delay = backoffDelayMs(p, attempt, random);
           assert.ok(delay <= Math.round(base) && delay <= p.maxDelayMs, `${delay} > ${base}`);

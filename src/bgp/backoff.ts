@@ -35,7 +35,8 @@ export type RandomSource = () => number;
 export function backoffDelayMs(policy: BackoffPolicy, attempt: number, random: number): number {
   const exponent = Math.max(0, Math.floor(attempt) - 1);
   // The growth may reach Infinity after a long outage; min() caps it (and 0·∞ is no delay).
-  const grown = policy.initialDelayMs === 0 ? 0 : policy.initialDelayMs * policy.multiplier ** exponent;
+  const grown =
+    policy.initialDelayMs === 0 ? 0 : policy.initialDelayMs * policy.multiplier ** exponent;
   const base = Math.min(policy.maxDelayMs, grown);
   const sample = Math.min(Math.max(random, 0), 1);
   return Math.round(base * (1 - policy.jitter * sample));
@@ -69,7 +70,12 @@ export function nextRandom(seed: number): { readonly value: number; readonly see
   x ^= x >>> 17;
   x ^= x << 5;
   x >>>= 0;
-  return { value: x / 4294967296, seed: x };
+  // xorshift's first outputs from small seeds are small too; mix the bits
+  // (a multiply-xorshift finaliser) so seeds 1, 2, 3 give unrelated values.
+  let out = Math.imul(x ^ (x >>> 16), 0x45d9f3b);
+  out = Math.imul(out ^ (out >>> 16), 0x45d9f3b);
+  out ^= out >>> 16;
+  return { value: (out >>> 0) / 4294967296, seed: x };
 }
 
 /** A RandomSource over nextRandom, for tests and benchmarks that want repeatable runs. */

@@ -1,10 +1,5 @@
 import type { BgpState } from './fsm.ts';
-import {
-  CeaseSubcode,
-  type Notification,
-  notification,
-  NotificationCode,
-} from './notification.ts';
+import { CeaseSubcode, type Notification, notification, NotificationCode } from './notification.ts';
 
 /**
  * Connection collision resolution (RFC 4271 §6.8): both speakers connected to
@@ -73,7 +68,10 @@ export function resolveCollision(input: CollisionInput): CollisionDecision {
   // RFC 6286 §2.3: equal identifiers (allowed between ASes), the larger AS number's connection stays.
   if (input.localAs !== input.remoteAs) {
     return input.localAs > input.remoteAs
-      ? close('inbound', 'equal BGP identifiers, our AS is larger: the connection we initiated stays')
+      ? close(
+          'inbound',
+          'equal BGP identifiers, our AS is larger: the connection we initiated stays',
+        )
       : close('outbound', "equal BGP identifiers, the peer's AS is larger: its connection stays");
   }
   // Same identifier and AS: the OPEN check refuses this (Bad BGP Identifier), so

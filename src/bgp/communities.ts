@@ -108,7 +108,13 @@ const SUBTYPE_BY_KEYWORD: Readonly<Record<string, number>> = {
 };
 
 /** Builds the 8-octet value: type, sub-type, then 6 octets (two fields of the given widths). */
-function extended(type: number, subtype: number, first: number, firstOctets: number, second: number): bigint {
+function extended(
+  type: number,
+  subtype: number,
+  first: number,
+  firstOctets: number,
+  second: number,
+): bigint {
   const secondOctets = 6 - firstOctets;
   return (
     (BigInt(type) << 56n) |
@@ -166,7 +172,13 @@ export function parseExtendedCommunity(text: string): bigint {
     if (!Number.isFinite(bandwidth)) return fail('has a bandwidth beyond a 32-bit float');
     const view = new DataView(new ArrayBuffer(4));
     view.setFloat32(0, bandwidth);
-    return extended(TYPE_TWO_OCTET_AS_NON_TRANSITIVE, SUBTYPE_LINK_BANDWIDTH, asn, 2, view.getUint32(0));
+    return extended(
+      TYPE_TWO_OCTET_AS_NON_TRANSITIVE,
+      SUBTYPE_LINK_BANDWIDTH,
+      asn,
+      2,
+      view.getUint32(0),
+    );
   }
   return fail(`has an unknown kind "${keyword}" (rt, soo, lb or raw)`);
 }

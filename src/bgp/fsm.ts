@@ -213,7 +213,9 @@ function connectOrActive(s: FsmState, event: FsmEvent): FsmStep {
       return stay(s);
     case 'ManualStop':
       return toIdle(s, {
-        reason: event.message ? `stopped by the operator: ${event.message}` : 'stopped by the operator',
+        reason: event.message
+          ? `stopped by the operator: ${event.message}`
+          : 'stopped by the operator',
         counter: 'reset',
         manual: true,
       });
@@ -234,7 +236,11 @@ function connectOrActive(s: FsmState, event: FsmEvent): FsmStep {
           { type: 'stopTimer', timer: 'connectRetry' },
           { type: 'sendOpen', open: localOpen(s.config) },
           // RFC 4271 §8.2.2: "a large value" (4 minutes suggested) until the peer's OPEN.
-          { type: 'startTimer', timer: 'hold', durationMs: s.config.openSentHoldTimeSeconds * 1000 },
+          {
+            type: 'startTimer',
+            timer: 'hold',
+            durationMs: s.config.openSentHoldTimeSeconds * 1000,
+          },
         ],
       };
     case 'TcpConnectionFails':
@@ -253,7 +259,10 @@ function connectOrActive(s: FsmState, event: FsmEvent): FsmStep {
     case 'BGPHeaderErr':
     case 'BGPOpenMsgErr':
       // Without SendNOTIFICATIONwithoutOPEN no NOTIFICATION goes out before our OPEN.
-      return toIdle(s, { reason: `message error before OPEN: ${event.reason}`, counter: 'increment' });
+      return toIdle(s, {
+        reason: `message error before OPEN: ${event.reason}`,
+        counter: 'increment',
+      });
     case 'HoldTimer_Expires':
     case 'KeepaliveTimer_Expires':
     case 'BGPOpen':
@@ -345,7 +354,10 @@ function established(s: FsmState, event: FsmEvent): FsmStep {
       return stay(s, ...restartHoldTimer(s));
     case 'RouteRefreshMsg':
       // Every message from the peer proves it alive.
-      return stay(s, ...restartHoldTimer(s), { type: 'routeRefreshRequested', family: event.family });
+      return stay(s, ...restartHoldTimer(s), {
+        type: 'routeRefreshRequested',
+        family: event.family,
+      });
     case 'BackoffResetTimer_Expires':
       return stay({ ...s, consecutiveFailures: 0 });
     default:
@@ -356,10 +368,10 @@ function established(s: FsmState, event: FsmEvent): FsmStep {
 /** What OpenSent, OpenConfirm and Established do alike, once a connection carries BGP. */
 function commonOpenStates(s: FsmState, event: FsmEvent, fsmErrorSubcode: number): FsmStep {
   switch (event.type) {
+    // A second connection (the TCP events) is tracked by the session (collision.ts), not here.
     case 'ManualStart':
     case 'AutomaticStart':
     case 'BackoffResetTimer_Expires':
-    // A second connection is tracked by the session (collision.ts), not by this FSM.
     case 'TcpConnection_Valid':
     case 'Tcp_CR_Invalid':
     case 'Tcp_CR_Acked':
@@ -398,7 +410,10 @@ function commonOpenStates(s: FsmState, event: FsmEvent, fsmErrorSubcode: number)
       if (s.state === 'OpenSent') return fsmError(s, event, fsmErrorSubcode);
       return stay(s, { type: 'sendKeepalive' }, ...keepaliveTimer(s));
     case 'OpenCollisionDump': {
-      const cease = notification(NotificationCode.Cease, CeaseSubcode.ConnectionCollisionResolution);
+      const cease = notification(
+        NotificationCode.Cease,
+        CeaseSubcode.ConnectionCollisionResolution,
+      );
       // The other connection carries on; the session discards this FSM, so no reconnect.
       return toIdle(s, {
         reason: `NOTIFICATION sent: ${describeNotification(cease)}: the other connection to the peer won (RFC 4271 §6.8)`,
@@ -477,7 +492,11 @@ function toIdle(s: FsmState, t: IdleTransition): FsmStep {
   for (const timer of ['connectRetry', 'hold', 'keepalive', 'backoffReset'] as const) {
     actions.push({ type: 'stopTimer', timer });
   }
-  actions.push({ type: 'sessionDown', reason: t.reason, wasEstablished: s.state === 'Established' });
+  actions.push({
+    type: 'sessionDown',
+    reason: t.reason,
+    wasEstablished: s.state === 'Established',
+  });
 
   const counter =
     t.counter === 'reset'

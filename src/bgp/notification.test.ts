@@ -17,7 +17,10 @@ describe('notificationName', () => {
     assert.equal(notificationName(2, 2), 'OPEN Message Error/Bad Peer AS');
     assert.equal(notificationName(2, 7), 'OPEN Message Error/Unsupported Capability');
     assert.equal(notificationName(6, 7), 'Cease/Connection Collision Resolution');
-    assert.equal(notificationName(5, 1), 'Finite State Machine Error/Receive Unexpected Message in OpenSent State');
+    assert.equal(
+      notificationName(5, 1),
+      'Finite State Machine Error/Receive Unexpected Message in OpenSent State',
+    );
   });
 
   it('falls back to numbers for unknown ones', () => {
@@ -34,7 +37,11 @@ describe('describeNotification', () => {
       encodeShutdownCommunication('maintenance'),
     );
     assert.equal(describeNotification(n), "Cease/Administrative Shutdown: 'maintenance'");
-    const reset = notification(6, CeaseSubcode.AdministrativeReset, encodeShutdownCommunication(''));
+    const reset = notification(
+      6,
+      CeaseSubcode.AdministrativeReset,
+      encodeShutdownCommunication(''),
+    );
     assert.equal(describeNotification(reset), 'Cease/Administrative Reset');
   });
 

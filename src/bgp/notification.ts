@@ -185,8 +185,11 @@ export function decodeShutdownCommunication(data: Uint8Array): string | undefine
 
 function printable(text: string): string {
   // The peer chose this text; keep control characters out of our logs and status.
-  // eslint-disable-next-line no-control-regex
-  return text.replace(/[\u0000-\u001f\u007f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return text.replace(
+    // eslint-disable-next-line no-control-regex
+    /[\u0000-\u001f\u007f]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
 }
 
 function hex(bytes: Uint8Array): string {

@@ -240,8 +240,7 @@ export function commonFamilies(
   ours: readonly AddressFamily[],
   peers: readonly AfiSafi[],
 ): AddressFamily[] {
-  const offered =
-    peers.length === 0 ? [{ afi: AFI_IPV4, safi: SAFI_UNICAST }] : peers;
+  const offered = peers.length === 0 ? [{ afi: AFI_IPV4, safi: SAFI_UNICAST }] : peers;
   const supported = new Set(offered.map(addressFamilyOf));
   return ours.filter((family) => supported.has(family));
 }

@@ -71,7 +71,8 @@ export function sessionConfig(input: SessionConfigInput): SessionConfig {
   const problems: string[] = [];
   const asn = (name: string, value: number): void => {
     // RFC 6793 §9 / RFC 7607: AS 0 is reserved and must not be used in OPEN.
-    if (!isUint32(value) || value === 0) problems.push(`${name} ${value} is not an ASN (1-4294967295)`);
+    if (!isUint32(value) || value === 0)
+      problems.push(`${name} ${value} is not an ASN (1-4294967295)`);
   };
   asn('localAs', input.localAs);
   asn('peerAs', input.peerAs);
@@ -126,7 +127,11 @@ export function sessionConfig(input: SessionConfigInput): SessionConfig {
   if (input.gracefulRestart !== undefined) {
     const { restartTimeSeconds } = input.gracefulRestart;
     // RFC 4724 §3: Restart Time is a 12-bit field.
-    if (!Number.isInteger(restartTimeSeconds) || restartTimeSeconds < 0 || restartTimeSeconds > 4095) {
+    if (
+      !Number.isInteger(restartTimeSeconds) ||
+      restartTimeSeconds < 0 ||
+      restartTimeSeconds > 4095
+    ) {
       problems.push(`gracefulRestart.restartTimeSeconds ${restartTimeSeconds} must be 0-4095`);
     }
     gracefulRestart = {

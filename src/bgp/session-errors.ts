@@ -9,13 +9,11 @@ export const BgpSessionErrors = defineCatalogue('bgp-session', {
   },
   IRONLB_ERR_ROUTE_PREFIX: {
     code: 'IRONLB_ERR_ROUTE_PREFIX',
-    description:
-      'A route prefix is not an IPv4/IPv6 CIDR, has a bad length, or has host bits set.',
+    description: 'A route prefix is not an IPv4/IPv6 CIDR, has a bad length, or has host bits set.',
   },
   IRONLB_ERR_ROUTE_NEXT_HOP: {
     code: 'IRONLB_ERR_ROUTE_NEXT_HOP',
-    description:
-      'A route next hop is not an IP address of the same family as its prefix.',
+    description: 'A route next hop is not an IP address of the same family as its prefix.',
   },
   IRONLB_ERR_ROUTE_COMMUNITY: {
     code: 'IRONLB_ERR_ROUTE_COMMUNITY',

@@ -44,7 +44,11 @@ export class SessionTimers {
   readonly #running = new Map<FsmTimer, RunningTimer>();
   #generation = 0;
 
-  constructor(clock: Clock, onEvent: (event: FsmEvent) => void, options: SessionTimersOptions = {}) {
+  constructor(
+    clock: Clock,
+    onEvent: (event: FsmEvent) => void,
+    options: SessionTimersOptions = {},
+  ) {
     this.#clock = clock;
     this.#onEvent = onEvent;
     this.#options = options;
