@@ -312,13 +312,19 @@ export function deltaSize(delta: RibDelta): { withdrawn: number; announced: numb
 }
 
 /**
- * A cheap exact key of the attributes as given (before canonicalisation), to
- * skip re-parsing identical attributes. Separators cannot occur in valid text.
+ * An exact key of the attributes as given (before canonicalisation), to skip
+ * re-parsing identical attributes. JSON keeps element boundaries and types apart
+ * ("1:1,2:2" as one string is not two communities), and values it cannot tell
+ * apart (NaN, null, Infinity) are invalid anyway and never cached.
  */
 function rawAttributeKey(family: AddressFamily, a: RouteAttributes): string {
-  return `${family}\u0000${a.nextHop ?? ''}\u0000${a.communities?.join('\u0001') ?? ''}\u0000${
-    a.largeCommunities?.join('\u0001') ?? ''
-  }\u0000${a.extendedCommunities?.join('\u0001') ?? ''}\u0000${typeof a.localPref}${String(
+  return JSON.stringify([
+    family,
+    a.nextHop,
+    a.communities,
+    a.largeCommunities,
+    a.extendedCommunities,
     a.localPref,
-  )}\u0000${typeof a.med}${String(a.med)}`;
+    a.med,
+  ]);
 }

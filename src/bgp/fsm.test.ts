@@ -8,6 +8,7 @@ import {
   type FsmEvent,
   type FsmState,
   type FsmTimer,
+  describeEvent,
   fsmRun,
   fsmStep,
   incomingConnectionDisposition,
@@ -81,6 +82,7 @@ const ev = {
   updateMsg: { type: 'UpdateMsg' },
   updateErr: { type: 'UpdateMsgErr', notification: notification(3, 1), reason: 'bad attrs' },
   routeRefresh: { type: 'RouteRefreshMsg', family: { afi: 1, safi: 1 } },
+  updateSent: { type: 'UpdateMsgSent' },
 } as const satisfies Record<string, FsmEvent>;
 
 type EventName = keyof typeof ev;
@@ -102,6 +104,7 @@ interface Row {
 }
 
 const IGNORED_EVERYWHERE_OPEN: readonly EventName[] = [
+  'updateSent',
   'manualStart',
   'automaticStart',
   'backoffReset',
@@ -162,6 +165,7 @@ const ROWS: readonly Row[] = [
 
   // Connect
   { from: 'Connect', event: 'manualStart', to: 'Connect', ignored: true },
+  { from: 'Connect', event: 'updateSent', to: 'Connect', ignored: true },
   { from: 'Connect', event: 'automaticStart', to: 'Connect', ignored: true },
   { from: 'Connect', event: 'tcpValid', to: 'Connect', ignored: true },
   { from: 'Connect', event: 'tcpInvalid', to: 'Connect', ignored: true },
@@ -334,12 +338,14 @@ const ROWS: readonly Row[] = [
   })),
 
   // Established
-  ...IGNORED_EVERYWHERE_OPEN.filter((e) => e !== 'backoffReset').map((event): Row => ({
-    from: 'Established',
-    event,
-    to: 'Established',
-    ignored: true,
-  })),
+  ...IGNORED_EVERYWHERE_OPEN.filter((e) => e !== 'backoffReset' && e !== 'updateSent').map(
+    (event): Row => ({
+      from: 'Established',
+      event,
+      to: 'Established',
+      ignored: true,
+    }),
+  ),
   { from: 'Established', event: 'manualStop', to: 'Idle', sends: [6, 2], counter: 'reset' },
   {
     from: 'Established',
@@ -350,6 +356,7 @@ const ROWS: readonly Row[] = [
     reconnect: true,
   },
   { from: 'Established', event: 'hold', to: 'Idle', sends: [4, 0], counter: '+1', reconnect: true },
+  { from: 'Established', event: 'updateSent', to: 'Established', with: ['startTimer'] },
   {
     from: 'Established',
     event: 'keepaliveTimer',
@@ -500,6 +507,41 @@ describe('fsmStep: details', () => {
     assert.deepEqual(fsmStep(established.state, ev.keepaliveMsg).actions, []);
   });
 
+  it('answers a bad OPEN with the exact NOTIFICATION of RFC 4271 §6.2 / RFC 5492', () => {
+    const cases: Array<[Partial<ReturnType<typeof peerOpen>>, number, number[]]> = [
+      [{ version: 3 }, 1, [0, 4]],
+      [{ peerAs: 1 }, 2, []],
+      [{ bgpIdentifier: 0 }, 3, []],
+      [{ bgpIdentifier: 0xe0000005 }, 3, []],
+      [{ holdTimeSeconds: 2 }, 6, []],
+      [
+        {
+          capabilities: {
+            families: [{ afi: 2, safi: 128 }],
+            fourOctetAs: true,
+            routeRefresh: true,
+            gracefulRestart: undefined,
+          },
+        },
+        7,
+        [1, 4, 0, 1, 0, 1, 1, 4, 0, 2, 0, 1],
+      ],
+    ];
+    for (const [overrides, subcode, data] of cases) {
+      const { state, actions } = fsmStep(inState('OpenSent'), {
+        type: 'BGPOpen',
+        open: peerOpen(overrides),
+      });
+      assert.equal(state.state, 'Idle');
+      const sent = actions.find((a) => a.type === 'sendNotification')?.notification;
+      assert.deepEqual(
+        sent && [sent.code, sent.subcode, [...sent.data]],
+        [2, subcode, data],
+        JSON.stringify(overrides),
+      );
+    }
+  });
+
   it('reports the negotiated parameters when Established', () => {
     const { actions } = fsmStep(inState('OpenConfirm'), ev.keepaliveMsg);
     const established = actions.find((a) => a.type === 'sessionEstablished');
@@ -637,6 +679,27 @@ describe('fsmStep: details', () => {
     assert.equal(delay(1), delay(1));
     const distinct = new Set([1, 2, 3, 4, 5, 6, 7, 8].map(delay));
     assert.ok(distinct.size > 1);
+  });
+
+  it('names events briefly for reasons', () => {
+    assert.deepEqual(
+      [
+        ev.notifCease,
+        ev.collision,
+        ev.tcpFails,
+        ev.updateErr,
+        ev.keepaliveTimer,
+        ev.automaticStop,
+      ].map(describeEvent),
+      [
+        'NOTIFICATION received',
+        'collision dump',
+        'TCP failure (ECONNRESET)',
+        'malformed UPDATE received',
+        'keepalive timer expiry',
+        'AutomaticStop',
+      ],
+    );
   });
 
   it('says where an incoming connection goes', () => {

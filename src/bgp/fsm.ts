@@ -79,7 +79,9 @@ export type FsmEvent =
   | { readonly type: 'KeepAliveMsg' }
   | { readonly type: 'UpdateMsg' }
   /** RFC 2918 ROUTE-REFRESH (or RFC 7313 BoRR/EoRR: the session filters). */
-  | { readonly type: 'RouteRefreshMsg'; readonly family: AfiSafi };
+  | { readonly type: 'RouteRefreshMsg'; readonly family: AfiSafi }
+  /** We wrote UPDATEs: RFC 4271 §8.2.2 restarts the KeepaliveTimer, an UPDATE proves us alive too. */
+  | { readonly type: 'UpdateMsgSent' };
 
 export type FsmAction =
   /** Open a TCP connection to the peer. */
@@ -208,6 +210,7 @@ function connectOrActive(s: FsmState, event: FsmEvent): FsmStep {
     case 'ManualStart':
     case 'AutomaticStart':
     case 'BackoffResetTimer_Expires':
+    case 'UpdateMsgSent':
     case 'TcpConnection_Valid':
     case 'Tcp_CR_Invalid':
       return stay(s);
@@ -360,6 +363,8 @@ function established(s: FsmState, event: FsmEvent): FsmStep {
       });
     case 'BackoffResetTimer_Expires':
       return stay({ ...s, consecutiveFailures: 0 });
+    case 'UpdateMsgSent':
+      return stay(s, ...keepaliveTimer(s));
     default:
       return commonOpenStates(s, event, FsmErrorSubcode.UnexpectedMessageInEstablished);
   }
@@ -368,7 +373,8 @@ function established(s: FsmState, event: FsmEvent): FsmStep {
 /** What OpenSent, OpenConfirm and Established do alike, once a connection carries BGP. */
 function commonOpenStates(s: FsmState, event: FsmEvent, fsmErrorSubcode: number): FsmStep {
   switch (event.type) {
-    // A second connection (the TCP events) is tracked by the session (collision.ts), not here.
+    // A second connection (the TCP events) is tracked by the session (collision.ts), not
+    // here; UpdateMsgSent matters only in Established, which handles it itself.
     case 'ManualStart':
     case 'AutomaticStart':
     case 'BackoffResetTimer_Expires':
@@ -376,6 +382,7 @@ function commonOpenStates(s: FsmState, event: FsmEvent, fsmErrorSubcode: number)
     case 'Tcp_CR_Invalid':
     case 'Tcp_CR_Acked':
     case 'TcpConnectionConfirmed':
+    case 'UpdateMsgSent':
       return stay(s);
     case 'ManualStop': {
       const data = event.message ? encodeShutdownCommunication(event.message) : undefined;

@@ -87,6 +87,27 @@ describe('shutdown communication', () => {
     );
   });
 
+  it('cuts a long message at 255 octets without splitting a character', () => {
+    assert.equal(
+      decodeShutdownCommunication(encodeShutdownCommunication('a'.repeat(300))),
+      'a'.repeat(255),
+    );
+    // 'é' is two octets: 127 of them fit, the 128th would need octets 254 and 255.
+    assert.equal(
+      decodeShutdownCommunication(encodeShutdownCommunication('é'.repeat(200))),
+      'é'.repeat(127),
+    );
+    fc.assert(
+      fc.property(
+        fc.string({ unit: 'binary', minLength: 100, maxLength: 400, size: 'large' }),
+        (message) => {
+          const decoded = decodeShutdownCommunication(encodeShutdownCommunication(message));
+          assert.ok(decoded !== undefined && message.startsWith(decoded));
+        },
+      ),
+    );
+  });
+
   it('refuses invalid UTF-8 and a length beyond the data', () => {
     assert.equal(decodeShutdownCommunication(Uint8Array.of(2, 0xc3, 0x28)), undefined);
     assert.equal(decodeShutdownCommunication(Uint8Array.of(5, 0x41)), undefined);

@@ -268,3 +268,16 @@ describe('SessionTimers: false hold-expiry guard', () => {
     );
   });
 });
+
+describe('FSM on a FakeClock: UPDATEs we send', () => {
+  it('postpone the next KEEPALIVE (RFC 4271 §8.2.2)', () => {
+    const h = new FsmHarness();
+    h.establish(peerOpen({ holdTimeSeconds: 9 }));
+    h.clock.advance(2_000);
+    h.feed({ type: 'UpdateMsgSent' });
+    h.clock.advance(2_999);
+    assert.deepEqual(h.timesOf('sendKeepalive'), [0]);
+    h.clock.advance(1);
+    assert.deepEqual(h.timesOf('sendKeepalive'), [0, 5_000]);
+  });
+});
