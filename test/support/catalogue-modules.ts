@@ -4,5 +4,7 @@
  */
 export const catalogueModules: readonly string[] = [
   '../src/daemon/errors.ts',
+  '../src/k8s/errors.ts',
   '../src/config/errors.ts',
+  '../src/bgp/session-errors.ts',
 ];
