@@ -1,0 +1,83 @@
+import type { Address } from './address.ts';
+import { formatAddress } from './address.ts';
+import type { Refusal } from './errors.ts';
+import { refusal } from './errors.ts';
+import type { ServiceRequest } from './service-request.ts';
+import { backendKey, portKey } from './service-request.ts';
+
+/** How one Service uses an address, as far as sharing is concerned. */
+export interface Holder {
+  readonly sharingKey: string | undefined;
+  readonly backend: string;
+  /** "TCP/80" style keys. */
+  readonly ports: readonly string[];
+}
+
+export function holderFor(
+  service: Pick<ServiceRequest, 'sharingKey' | 'externalTrafficPolicy' | 'selector' | 'ports'>,
+): Holder {
+  return {
+    sharingKey: service.sharingKey === '' ? undefined : service.sharingKey,
+    backend: backendKey(service),
+    ports: service.ports.map(portKey),
+  };
+}
+
+function describeBackend(backend: string): string {
+  if (backend === 'Cluster') return 'externalTrafficPolicy Cluster';
+  const selector = backend.slice('Local:'.length);
+  return `externalTrafficPolicy Local with selector {${selector}}`;
+}
+
+/**
+ * Whether `candidate` (Service `key`) may use an address the `holders` already
+ * use; undefined means yes. MetalLB's rules: every Service sets the same
+ * allow-shared-ip key, no protocol/port pair is used twice, and under
+ * externalTrafficPolicy Local all of them are Local with the same selector.
+ * The candidate's own earlier entry is ignored, so a Service may change its
+ * own ports or key while it is alone on the address.
+ */
+export function sharingRefusal(
+  target: Address,
+  holders: ReadonlyMap<string, Holder>,
+  key: string,
+  candidate: Holder,
+): Refusal | undefined {
+  // Formatted only on the way to a refusal: this runs on the allocation hot path.
+  const text = (): string => formatAddress(target.family, target.value);
+  for (const [otherKey, other] of holders) {
+    if (otherKey === key) continue;
+    if (candidate.sharingKey === undefined) {
+      return refusal(
+        'ipInUse',
+        `${text()} is in use by ${otherKey}; to share it, give both Services the same allow-shared-ip key`,
+      );
+    }
+    if (other.sharingKey === undefined) {
+      return refusal(
+        'ipInUse',
+        `${text()} is in use by ${otherKey}, which does not allow sharing (no allow-shared-ip key)`,
+      );
+    }
+    if (other.sharingKey !== candidate.sharingKey) {
+      return refusal(
+        'sharingKeyMismatch',
+        `${text()} is shared under key "${other.sharingKey}" (${otherKey}), not "${candidate.sharingKey}"`,
+      );
+    }
+    if (other.backend !== candidate.backend) {
+      return refusal(
+        'sharingConflictSelector',
+        `${text()} is used by ${otherKey} with ${describeBackend(other.backend)}, this Service has ${describeBackend(candidate.backend)}; under Local both must be Local with the same selector`,
+      );
+    }
+    const clash = candidate.ports.filter((port) => other.ports.includes(port));
+    if (clash.length > 0) {
+      return refusal(
+        'sharingConflictPorts',
+        `${text()}: ${clash.join(', ')} already used by ${otherKey}`,
+      );
+    }
+  }
+  return undefined;
+}
