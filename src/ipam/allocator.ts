@@ -7,6 +7,7 @@ import type { Pool } from './pool.ts';
 import {
   comparePinnedPools,
   poolAdmission,
+  poolAdmits,
   poolAutoAssigns,
   poolSetProblems,
   usableAddressCount,
@@ -115,7 +116,8 @@ interface Usage {
   readonly family: IpFamily;
   readonly value: bigint;
   pool: string;
-  readonly holders: Map<string, Holder>;
+  /** Usually one; more when Services share the address. */
+  holders: Holder[];
 }
 
 interface Book {
@@ -125,8 +127,15 @@ interface Book {
   slots: RangeSlot[];
 }
 
+/** A Service request with what every step derives from it, computed once per call. */
+interface Asking {
+  readonly service: ServiceRequest;
+  readonly wish: FamilyWish;
+  readonly holder: Holder;
+}
+
 interface ServiceRecord {
-  request: ServiceRequest;
+  asking: Asking;
   pool: string;
   addresses: Address[];
 }
@@ -173,6 +182,10 @@ function inFamilyOrder(addresses: Address[], wish: FamilyWish): Address[] {
 
 function newBook(): Book {
   return { used: new Map(), released: new Map(), slots: [] };
+}
+
+function asking(service: ServiceRequest): Asking {
+  return { service, wish: familyWish(service), holder: holderFor(service) };
 }
 
 /**
@@ -223,6 +236,7 @@ export class IpAllocator {
       );
     }
     const now = this.#now();
+    // Free-list state of a range that is still there, unchanged, is carried over as it is.
     const reusable = new Map<string, RangeFreeList>();
     for (const entry of this.#pools.values()) {
       for (const list of [...entry.lists[4], ...entry.lists[6]]) reusable.set(list.identity, list);
@@ -250,15 +264,13 @@ export class IpAllocator {
         entry.total[range.family] += usableAddressCount(range, avoid);
         slots[range.family].push({ entry, list });
       }
-      for (const family of [4, 6] as const) {
-        entry.lists[family].sort((a, b) => (a.range.first < b.range.first ? -1 : 1));
-      }
+      for (const family of [4, 6] as const) entry.lists[family].sort(byFirstAddress);
       entries.set(pool.name, entry);
     }
     this.#pools = entries;
     for (const family of [4, 6] as const) {
       const book = this.#books[family];
-      book.slots = slots[family].sort((a, b) => (a.list.range.first < b.list.range.first ? -1 : 1));
+      book.slots = slots[family].sort((a, b) => byFirstAddress(a.list, b.list));
       this.#seedFreshLists(book, fresh, now);
     }
     this.#pinned = [...entries.values()]
@@ -271,11 +283,11 @@ export class IpAllocator {
     const changes: PoolChange[] = [];
     for (const record of [...this.#records.values()]) {
       const previous = this.#snapshot(record);
-      const evaluation = this.#evaluate(record.request, record.addresses);
+      const evaluation = this.#evaluate(record.asking, record.addresses);
       if (evaluation.kind === 'release') {
         this.#releaseRecord(record, now);
         changes.push({
-          key: record.request.key,
+          key: previous.key,
           previous,
           current: undefined,
           because: evaluation.because,
@@ -284,9 +296,9 @@ export class IpAllocator {
       }
       const moved = evaluation.entry.pool.name !== record.pool;
       if (!moved && evaluation.dropped.length === 0) continue;
-      this.#rehold(record, record.request, evaluation, now);
+      this.#rehold(record, record.asking, evaluation, now);
       changes.push({
-        key: record.request.key,
+        key: previous.key,
         previous,
         current: this.#snapshot(record),
         because: evaluation.dropped[0]?.refusal,
@@ -296,7 +308,7 @@ export class IpAllocator {
     return changes;
   }
 
-  /** Released addresses inside ranges that are new: queue them (or drop them if in no range). */
+  /** Released addresses inside new ranges are queued there; those in no range are forgotten. */
   #seedFreshLists(book: Book, fresh: ReadonlySet<RangeFreeList>, now: number): void {
     const pending: Array<{ list: RangeFreeList; value: bigint; releasedAt: number }> = [];
     for (const [value, releasedAt] of book.released) {
@@ -331,16 +343,17 @@ export class IpAllocator {
    * Records addresses a Service already holds (from its status, at start-up),
    * checked by the same rules as any allocation: in a pool that admits the
    * Service, of a wanted family, consistent with its requests, and shareable
-   * with what was registered before. Addresses that fail alone are dropped
-   * and reported; if none can be kept, nothing is recorded.
+   * with what was registered before. Addresses that fail on their own are
+   * dropped and reported; if none can be kept, nothing is recorded.
    */
   registerExisting(service: ServiceRequest, addresses: readonly Address[]): RegistrationOutcome {
     const now = this.#now();
     const existing = this.#records.get(service.key);
     if (existing !== undefined) this.#releaseRecord(existing, now);
-    const evaluation = this.#evaluate(service, addresses);
+    const ask = asking(service);
+    const evaluation = this.#evaluate(ask, addresses);
     if (evaluation.kind === 'release') return { ok: false, refusal: evaluation.because };
-    const record = this.#commit(service, evaluation.entry, evaluation.keep);
+    const record = this.#commit(ask, evaluation.entry, evaluation.keep);
     return { ok: true, assignment: this.#snapshot(record), dropped: evaluation.dropped };
   }
 
@@ -352,32 +365,34 @@ export class IpAllocator {
    */
   allocate(service: ServiceRequest): AllocationOutcome {
     const now = this.#now();
+    const ask = asking(service);
     const record = this.#records.get(service.key);
     if (record === undefined) {
-      const choice = this.#choose(service, now);
+      const choice = this.#choose(ask, now);
       if (!choice.ok) return { ok: false, refusal: choice.refusal };
-      const created = this.#commit(service, choice.entry, choice.addresses);
+      const created = this.#commit(ask, choice.entry, choice.addresses);
       return { ok: true, assignment: this.#snapshot(created), change: 'allocated' };
     }
 
     const previous = this.#snapshot(record);
-    const wish = familyWish(service);
-    const evaluation = this.#evaluate(service, record.addresses);
+    const evaluation = this.#evaluate(ask, record.addresses);
     let because: Refusal;
     if (evaluation.kind === 'keep') {
-      this.#rehold(record, service, evaluation, now);
+      this.#rehold(record, ask, evaluation, now);
       const gained: Address[] = [];
       if (service.requestedIPs.length === 0) {
-        for (const family of wish.families) {
+        for (const family of ask.wish.families) {
           if (record.addresses.some((a) => a.family === family)) continue;
-          const candidate = this.#candidateInPool(evaluation.entry, family, service, now);
+          const candidate = this.#candidateInPool(evaluation.entry, family, ask, now);
           if (candidate !== undefined) gained.push(candidate);
         }
-        for (const address of gained) this.#addHolder(address, evaluation.entry, service);
-        record.addresses = inFamilyOrder([...record.addresses, ...gained], wish);
+        for (const address of gained) this.#addHolder(address, evaluation.entry, ask.holder);
+        record.addresses = inFamilyOrder([...record.addresses, ...gained], ask.wish);
       }
-      const missing = wish.families.filter((f) => !record.addresses.some((a) => a.family === f));
-      if (wish.need === 'any' || missing.length === 0) {
+      const missing = ask.wish.families.filter(
+        (f) => !record.addresses.some((a) => a.family === f),
+      );
+      if (ask.wish.need === 'any' || missing.length === 0) {
         const dropped = evaluation.dropped.length > 0;
         const change: AllocationChange =
           dropped && gained.length > 0
@@ -403,9 +418,9 @@ export class IpAllocator {
     }
 
     this.#releaseRecord(record, now);
-    const choice = this.#choose(service, now);
+    const choice = this.#choose(ask, now);
     if (!choice.ok) return { ok: false, refusal: choice.refusal, released: previous, because };
-    const created = this.#commit(service, choice.entry, choice.addresses);
+    const created = this.#commit(ask, choice.entry, choice.addresses);
     return {
       ok: true,
       assignment: this.#snapshot(created),
@@ -431,16 +446,17 @@ export class IpAllocator {
     return record === undefined ? undefined : this.#snapshot(record);
   }
 
+  /** Every assignment, sorted by Service key. */
   assignments(): Assignment[] {
     return [...this.#records.values()]
       .map((record) => this.#snapshot(record))
       .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   }
 
-  /** The Services holding an address (more than one when shared). */
+  /** The Services holding an address (more than one when shared), sorted. */
   holdersOf(address: Address): string[] {
     const usage = this.#books[address.family].used.get(address.value);
-    return usage === undefined ? [] : [...usage.holders.keys()].sort();
+    return usage === undefined ? [] : usage.holders.map((h) => h.key).sort();
   }
 
   /** The pool an address belongs to, or undefined (also for addresses avoidBuggyIPs excludes). */
@@ -450,6 +466,7 @@ export class IpAllocator {
     return slot.entry.pool.name;
   }
 
+  /** Assigned and available counts of one pool, per family, as bigints (a /64 is 2^64). */
   poolStatus(name: string): PoolStatus | undefined {
     const entry = this.#pools.get(name);
     if (entry === undefined) return undefined;
@@ -460,6 +477,7 @@ export class IpAllocator {
     return { pool: name, ipv4: counts(4), ipv6: counts(6) };
   }
 
+  /** `poolStatus` of every pool, sorted by name. */
   poolStatuses(): PoolStatus[] {
     return [...this.#pools.keys()].map((name) => this.poolStatus(name)!);
   }
@@ -467,150 +485,119 @@ export class IpAllocator {
   // ---- choosing ----------------------------------------------------------
 
   /** Picks addresses for a Service that holds none; takes nothing. */
-  #choose(service: ServiceRequest, now: number): Choice {
-    const wish = familyWish(service);
-    if (service.requestedIPs.length > 0) return this.#chooseRequested(service, wish);
-    if (service.requestedPool !== undefined) {
-      const entry = this.#pools.get(service.requestedPool);
-      if (entry === undefined) {
-        return {
-          ok: false,
-          refusal: refusal(
-            'requestedPoolNotFound',
-            `the Service asks for pool ${service.requestedPool}, which does not exist`,
-          ),
-        };
-      }
-      const admission = poolAdmission(entry.pool, service);
-      if (admission !== undefined) return { ok: false, refusal: admission };
-      const configured = wish.families.filter((f) => entry.lists[f].length > 0);
-      if (
-        configured.length === 0 ||
-        (wish.need === 'all' && configured.length < wish.families.length)
-      ) {
-        const lacking = wish.families.filter((f) => entry.lists[f].length === 0);
-        return {
-          ok: false,
-          refusal:
-            wish.families.length === 2 && wish.need === 'all'
-              ? refusal(
-                  'dualStackUnavailable',
-                  `RequireDualStack: pool ${entry.pool.name} has no ${lacking.map(familyName).join(' or ')} range`,
-                )
-              : refusal(
-                  'wrongFamily',
-                  `pool ${entry.pool.name} has no ${lacking.map(familyName).join(' or ')} range, and the Service wants ${wish.families.map(familyName).join(' or ')}`,
-                ),
-        };
-      }
-      const picked = this.#pickFromPool(entry, service, wish, now);
-      const missing = wish.families.filter((f) => entry.lists[f].length > 0 && !picked.has(f));
-      if (picked.size > 0 && (wish.need === 'any' || missing.length === 0)) {
-        return { ok: true, entry, addresses: inFamilyOrder([...picked.values()], wish) };
-      }
-      return {
-        ok: false,
-        refusal: refusal(
-          wish.families.length === 2 && wish.need === 'all' && picked.size > 0
-            ? 'dualStackUnavailable'
-            : 'poolExhausted',
-          `pool ${entry.pool.name} has no free ${missing.map(familyName).join(' or ')} address the Service may use`,
-        ),
-      };
+  #choose(ask: Asking, now: number): Choice {
+    const { service, wish } = ask;
+    if (service.requestedIPs.length > 0) return this.#chooseRequested(ask);
+    if (service.requestedPool === undefined) return this.#chooseAutomatically(ask, now);
+
+    const entry = this.#pools.get(service.requestedPool);
+    if (entry === undefined) {
+      return fail(
+        'requestedPoolNotFound',
+        `the Service asks for pool ${service.requestedPool}, which does not exist`,
+      );
     }
-    return this.#chooseAutomatically(service, wish, now);
+    const admission = poolAdmission(entry.pool, service);
+    if (admission !== undefined) return { ok: false, refusal: admission };
+    const lacking = wish.families.filter((f) => entry.lists[f].length === 0);
+    if (lacking.length === wish.families.length || (wish.need === 'all' && lacking.length > 0)) {
+      const names = lacking.map(familyName).join(' or ');
+      return wish.families.length === 2 && wish.need === 'all'
+        ? fail(
+            'dualStackUnavailable',
+            `RequireDualStack: pool ${entry.pool.name} has no ${names} range`,
+          )
+        : fail(
+            'wrongFamily',
+            `pool ${entry.pool.name} has no ${names} range, and the Service wants ${wish.families.map(familyName).join(' or ')}`,
+          );
+    }
+    const picked = this.#pickFromPool(entry, ask, now);
+    const missing = wish.families.filter(
+      (f) => entry.lists[f].length > 0 && !picked.some((a) => a.family === f),
+    );
+    if (picked.length > 0 && (wish.need === 'any' || missing.length === 0)) {
+      return { ok: true, entry, addresses: picked };
+    }
+    return fail(
+      wish.families.length === 2 && wish.need === 'all' && picked.length > 0
+        ? 'dualStackUnavailable'
+        : 'poolExhausted',
+      `pool ${entry.pool.name} has no free ${missing.map(familyName).join(' or ')} address the Service may use`,
+    );
   }
 
-  #chooseRequested(service: ServiceRequest, wish: FamilyWish): Choice {
-    const evaluation = this.#evaluate(service, service.requestedIPs);
+  #chooseRequested(ask: Asking): Choice {
+    const { service, wish } = ask;
+    const evaluation = this.#evaluate(ask, service.requestedIPs);
     if (evaluation.kind === 'release') return { ok: false, refusal: evaluation.because };
     if (wish.need === 'all') {
       const missing = wish.families.filter((f) => !evaluation.keep.some((a) => a.family === f));
       if (missing.length > 0) {
-        return {
-          ok: false,
-          refusal: refusal(
-            'dualStackUnavailable',
-            `RequireDualStack needs one requested address per family; ${missing.map(familyName).join(' and ')} is missing from ${listText(service.requestedIPs)}`,
-          ),
-        };
+        return fail(
+          'dualStackUnavailable',
+          `RequireDualStack needs one requested address per family; ${missing.map(familyName).join(' and ')} is missing from ${listText(service.requestedIPs)}`,
+        );
       }
     }
     return { ok: true, entry: evaluation.entry, addresses: evaluation.keep };
   }
 
-  #chooseAutomatically(service: ServiceRequest, wish: FamilyWish, now: number): Choice {
-    const candidates = [
-      ...this.#pinned.filter((e) => poolAdmission(e.pool, service) === undefined),
-      ...this.#automatic,
-    ];
-    const offersAny = candidates.filter((e) => wish.families.some((f) => e.lists[f].length > 0));
-    const eligible =
-      wish.need === 'all'
-        ? offersAny.filter((e) => wish.families.every((f) => e.lists[f].length > 0))
-        : offersAny;
-    if (eligible.length === 0) {
-      const wanted = wish.families.map(familyName).join(' and ');
-      if (offersAny.length > 0) {
-        return {
-          ok: false,
-          refusal: refusal(
-            'dualStackUnavailable',
-            `RequireDualStack: no pool the Service may use has both IPv4 and IPv6 ranges (tried ${offersAny.map((e) => e.pool.name).join(', ')})`,
-          ),
-        };
-      }
-      return {
-        ok: false,
-        refusal: refusal(
-          'noPoolForService',
-          `no pool may serve ${service.key} automatically with ${wanted} addresses (${this.#pools.size} pools; pools need autoAssign, a matching serviceAllocation if they have one, and a ${wanted} range)`,
-        ),
-      };
-    }
-
-    const notes: string[] = [];
-    let partial: { entry: PoolEntry; picked: Map<IpFamily, Address> } | undefined;
-    let partialSecondary: typeof partial;
+  #chooseAutomatically(ask: Asking, now: number): Choice {
+    const { service, wish } = ask;
     const primary = wish.families[0]!;
-    for (const entry of eligible) {
-      const picked = this.#pickFromPool(entry, service, wish, now);
-      const missing = wish.families.filter((f) => !picked.has(f));
-      if (missing.length === 0) {
-        return { ok: true, entry, addresses: inFamilyOrder([...picked.values()], wish) };
+    let offeringSome = 0;
+    let eligible = 0;
+    const notes: string[] = [];
+    let partial: { entry: PoolEntry; picked: Address[] } | undefined;
+    let partialSecondary: typeof partial;
+    for (const group of [this.#pinned, this.#automatic]) {
+      for (const entry of group) {
+        if (group === this.#pinned && !poolAdmits(entry.pool, service)) continue;
+        const offered = wish.families.filter((f) => entry.lists[f].length > 0).length;
+        if (offered === 0) continue;
+        offeringSome++;
+        if (wish.need === 'all' && offered < wish.families.length) continue;
+        eligible++;
+        const picked = this.#pickFromPool(entry, ask, now);
+        if (picked.length === wish.families.length) return { ok: true, entry, addresses: picked };
+        const missing = wish.families.filter((f) => !picked.some((a) => a.family === f));
+        notes.push(`${entry.pool.name}: no free ${missing.map(familyName).join('/')}`);
+        if (picked.some((a) => a.family === primary)) partial ??= { entry, picked };
+        else if (picked.length > 0) partialSecondary ??= { entry, picked };
       }
-      notes.push(`${entry.pool.name}: no free ${missing.map(familyName).join('/')}`);
-      if (picked.has(primary)) partial ??= { entry, picked };
-      else if (picked.size > 0) partialSecondary ??= { entry, picked };
     }
     const fallback = partial ?? partialSecondary;
     if (wish.need === 'any' && fallback !== undefined) {
-      return {
-        ok: true,
-        entry: fallback.entry,
-        addresses: inFamilyOrder([...fallback.picked.values()], wish),
-      };
+      return { ok: true, entry: fallback.entry, addresses: fallback.picked };
     }
-    const reason =
+    const wanted = wish.families.map(familyName).join(' and ');
+    if (eligible === 0 && offeringSome > 0) {
+      return fail(
+        'dualStackUnavailable',
+        `RequireDualStack: no pool the Service may use has both IPv4 and IPv6 ranges`,
+      );
+    }
+    if (eligible === 0) {
+      return fail(
+        'noPoolForService',
+        `no pool may serve ${service.key} automatically with ${wanted} addresses (it needs autoAssign, a ${wanted} range, and a serviceAllocation that admits the Service if it has one)`,
+      );
+    }
+    return fail(
       wish.families.length === 2 && wish.need === 'all' && fallback !== undefined
         ? 'dualStackUnavailable'
-        : 'poolExhausted';
-    return {
-      ok: false,
-      refusal: refusal(reason, `no address the Service may use is free (${notes.join('; ')})`),
-    };
+        : 'poolExhausted',
+      `no address the Service may use is free (${notes.join('; ')})`,
+    );
   }
 
-  #pickFromPool(
-    entry: PoolEntry,
-    service: ServiceRequest,
-    wish: FamilyWish,
-    now: number,
-  ): Map<IpFamily, Address> {
-    const picked = new Map<IpFamily, Address>();
-    for (const family of wish.families) {
-      const candidate = this.#candidateInPool(entry, family, service, now);
-      if (candidate !== undefined) picked.set(family, candidate);
+  /** One candidate per wanted family the pool can give, in family order. */
+  #pickFromPool(entry: PoolEntry, ask: Asking, now: number): Address[] {
+    const picked: Address[] = [];
+    for (const family of ask.wish.families) {
+      const candidate = this.#candidateInPool(entry, family, ask, now);
+      if (candidate !== undefined) picked.push(candidate);
     }
     return picked;
   }
@@ -619,17 +606,17 @@ export class IpAllocator {
   #candidateInPool(
     entry: PoolEntry,
     family: IpFamily,
-    service: ServiceRequest,
+    ask: Asking,
     now: number,
   ): Address | undefined {
     const lists = entry.lists[family];
     if (lists.length === 0) return undefined;
-    const holder = holderFor(service);
+    const holder = ask.holder;
     if (holder.sharingKey !== undefined) {
       for (const usage of this.#sharing.get(holder.sharingKey) ?? []) {
         if (usage.family !== family || usage.pool !== entry.pool.name) continue;
-        if (usage.holders.has(service.key)) continue;
-        if (sharingRefusal(usage, usage.holders, service.key, holder) === undefined) {
+        if (usage.holders.some((h) => h.key === holder.key)) continue;
+        if (sharingRefusal(usage, usage.holders, holder) === undefined) {
           return { family, value: usage.value };
         }
       }
@@ -641,12 +628,12 @@ export class IpAllocator {
     }
     let oldest: { value: bigint; releasedAt: number } | undefined;
     for (const list of lists) {
-      const entryInQuarantine = list.oldestQuarantined(book);
+      const resting = list.oldestQuarantined(book);
       if (
-        entryInQuarantine !== undefined &&
-        (oldest === undefined || entryInQuarantine.releasedAt < oldest.releasedAt)
+        resting !== undefined &&
+        (oldest === undefined || resting.releasedAt < oldest.releasedAt)
       ) {
-        oldest = entryInQuarantine;
+        oldest = resting;
       }
     }
     return oldest === undefined ? undefined : { family, value: oldest.value };
@@ -659,105 +646,92 @@ export class IpAllocator {
    * that are wrong on their own (family, outside every pool) are dropped;
    * problems of the whole (requests, pool admission, sharing) release all.
    */
-  #evaluate(service: ServiceRequest, addresses: readonly Address[]): Evaluation {
-    const wish = familyWish(service);
+  #evaluate(ask: Asking, addresses: readonly Address[]): Evaluation {
+    const { service, wish } = ask;
     const requested = service.requestedIPs;
     if (requested.length > 0 && !sameAddresses(requested, addresses)) {
-      return {
-        kind: 'release',
-        because: refusal(
-          'requestedIpChanged',
-          `the Service requests ${listText(requested)} but holds ${listText(addresses)}`,
-        ),
-      };
+      return release(
+        'requestedIpChanged',
+        `the Service requests ${listText(requested)} but holds ${listText(addresses)}`,
+      );
     }
     const keep: Address[] = [];
     const dropped: DroppedAddress[] = [];
-    const entries: PoolEntry[] = [];
+    let first: PoolEntry | undefined;
+    let other: PoolEntry | undefined;
     for (const address of addresses) {
-      const drop = (reason: Refusal): void => {
-        dropped.push({ address, refusal: reason });
-      };
-      if (keep.some((a) => a.family === address.family)) {
-        drop(
-          refusal(
-            'invalidRequest',
-            `${text(address)} is a second ${familyName(address.family)} address; a Service has at most one per family`,
-          ),
-        );
-        continue;
-      }
-      if (!wish.families.includes(address.family)) {
-        drop(
-          refusal(
-            'wrongFamily',
-            `${text(address)} is ${familyName(address.family)}, but the Service (${service.ipFamilyPolicy}) wants ${wish.families.map(familyName).join(' and ')}`,
-          ),
-        );
-        continue;
-      }
-      const slot = this.#slotFor(this.#books[address.family], address.value);
-      if (slot === undefined) {
-        drop(refusal('ipNotInAnyPool', `${text(address)} is in no IPAddressPool`));
-        continue;
-      }
-      if (slot.list.excludes(address.value)) {
-        drop(
-          refusal(
-            'ipAvoidedByPool',
-            `${text(address)} ends in .0 or .255, which pool ${slot.entry.pool.name} avoids (avoidBuggyIPs)`,
-          ),
-        );
+      const problem = this.#addressProblem(address, ask, keep);
+      if (typeof problem === 'object' && 'reason' in problem) {
+        dropped.push({ address, refusal: problem });
         continue;
       }
       keep.push(address);
-      entries.push(slot.entry);
+      first ??= problem;
+      if (problem !== first) other ??= problem;
     }
-    const first = entries[0];
     if (first === undefined) {
       return {
         kind: 'release',
         because: dropped[0]?.refusal ?? refusal('invalidRequest', 'no addresses given'),
       };
     }
-    if (requested.length > 0 && dropped.length > 0) {
-      return { kind: 'release', because: dropped[0]!.refusal };
+    const firstDrop = dropped[0];
+    if (requested.length > 0 && firstDrop !== undefined) {
+      return { kind: 'release', because: firstDrop.refusal };
     }
-    const other = entries.find((e) => e !== first);
     if (other !== undefined) {
-      return {
-        kind: 'release',
-        because: refusal(
-          'addressesInDifferentPools',
-          `${listText(keep)} lie in pools ${first.pool.name} and ${other.pool.name}; a Service's addresses come from one pool`,
-        ),
-      };
+      return release(
+        'addressesInDifferentPools',
+        `${listText(keep)} lie in pools ${first.pool.name} and ${other.pool.name}; a Service's addresses come from one pool`,
+      );
     }
     if (service.requestedPool !== undefined && service.requestedPool !== first.pool.name) {
-      return {
-        kind: 'release',
-        because:
-          requested.length > 0
-            ? refusal(
-                'requestedIpNotInRequestedPool',
-                `${listText(keep)} lie in pool ${first.pool.name}, but the Service also asks for pool ${service.requestedPool}`,
-              )
-            : refusal(
-                'requestedPoolChanged',
-                `the Service asks for pool ${service.requestedPool}, its addresses ${listText(keep)} are in pool ${first.pool.name}`,
-              ),
-      };
+      return requested.length > 0
+        ? release(
+            'requestedIpNotInRequestedPool',
+            `${listText(keep)} lie in pool ${first.pool.name}, but the Service also asks for pool ${service.requestedPool}`,
+          )
+        : release(
+            'requestedPoolChanged',
+            `the Service asks for pool ${service.requestedPool}, its addresses ${listText(keep)} are in pool ${first.pool.name}`,
+          );
     }
     const admission = poolAdmission(first.pool, service);
     if (admission !== undefined) return { kind: 'release', because: admission };
-    const holder = holderFor(service);
     for (const address of keep) {
       const usage = this.#books[address.family].used.get(address.value);
       if (usage === undefined) continue;
-      const conflict = sharingRefusal(address, usage.holders, service.key, holder);
+      const conflict = sharingRefusal(address, usage.holders, ask.holder);
       if (conflict !== undefined) return { kind: 'release', because: conflict };
     }
     return { kind: 'keep', entry: first, keep: inFamilyOrder(keep, wish), dropped };
+  }
+
+  /** What is wrong with one address on its own, or the pool it belongs to. */
+  #addressProblem(address: Address, ask: Asking, kept: readonly Address[]): Refusal | PoolEntry {
+    const { service, wish } = ask;
+    if (kept.some((a) => a.family === address.family)) {
+      return refusal(
+        'invalidRequest',
+        `${text(address)} is a second ${familyName(address.family)} address; a Service has at most one per family`,
+      );
+    }
+    if (!wish.families.includes(address.family)) {
+      return refusal(
+        'wrongFamily',
+        `${text(address)} is ${familyName(address.family)}, but the Service (${service.ipFamilyPolicy}) wants ${wish.families.map(familyName).join(' and ')}`,
+      );
+    }
+    const slot = this.#slotFor(this.#books[address.family], address.value);
+    if (slot === undefined)
+      return refusal('ipNotInAnyPool', `${text(address)} is in no IPAddressPool`);
+    if (slot.list.excludes(address.value)) {
+      return refusal(
+        'ipAvoidedByPool',
+        `${text(address)} ends in .0 or .255, which pool ${slot.entry.pool.name} avoids (avoidBuggyIPs)`,
+      );
+    }
+    return slot.entry;
   }
 
   // ---- bookkeeping -------------------------------------------------------
@@ -776,64 +750,56 @@ export class IpAllocator {
     return undefined;
   }
 
-  #commit(service: ServiceRequest, entry: PoolEntry, addresses: Address[]): ServiceRecord {
-    const record: ServiceRecord = { request: service, pool: entry.pool.name, addresses };
-    this.#records.set(service.key, record);
-    for (const address of addresses) this.#addHolder(address, entry, service);
+  #commit(ask: Asking, entry: PoolEntry, addresses: Address[]): ServiceRecord {
+    const record: ServiceRecord = { asking: ask, pool: entry.pool.name, addresses };
+    this.#records.set(ask.service.key, record);
+    for (const address of addresses) this.#addHolder(address, entry, ask.holder);
     return record;
   }
 
   /** Applies a 'keep' evaluation: new request details, dropped addresses freed, pool re-homed. */
   #rehold(
     record: ServiceRecord,
-    service: ServiceRequest,
+    ask: Asking,
     evaluation: Extract<Evaluation, { kind: 'keep' }>,
     now: number,
   ): void {
-    const key = service.key;
     for (const { address } of evaluation.dropped) {
       if (record.addresses.some((a) => a.family === address.family && a.value === address.value)) {
-        this.#dropHolder(address, key, now);
+        this.#dropHolder(address, ask.holder.key, now);
       }
     }
-    const holder = holderFor(service);
     for (const address of evaluation.keep) {
       const usage = this.#books[address.family].used.get(address.value);
       if (usage === undefined) continue;
       usage.pool = evaluation.entry.pool.name;
-      this.#setHolder(usage, key, holder);
+      this.#setHolder(usage, ask.holder.key, ask.holder);
     }
-    record.request = service;
+    record.asking = ask;
     record.pool = evaluation.entry.pool.name;
     record.addresses = evaluation.keep;
   }
 
-  #addHolder(address: Address, entry: PoolEntry, service: ServiceRequest): void {
+  #addHolder(address: Address, entry: PoolEntry, holder: Holder): void {
     const book = this.#books[address.family];
     let usage = book.used.get(address.value);
     if (usage === undefined) {
-      usage = {
-        family: address.family,
-        value: address.value,
-        pool: entry.pool.name,
-        holders: new Map(),
-      };
+      usage = { family: address.family, value: address.value, pool: entry.pool.name, holders: [] };
       book.used.set(address.value, usage);
       book.released.delete(address.value);
       entry.assigned[address.family]++;
     }
-    this.#setHolder(usage, service.key, holderFor(service));
+    this.#setHolder(usage, holder.key, holder);
   }
 
-  /** Sets or removes one holder, keeping the sharing index in step. */
+  /** Sets (or with undefined removes) one Service's holder entry, keeping the sharing index in step. */
   #setHolder(usage: Usage, key: string, holder: Holder | undefined): void {
-    const before = usage.holders.get(key);
-    if (holder === undefined) usage.holders.delete(key);
-    else usage.holders.set(key, holder);
+    const before = usage.holders.find((h) => h.key === key);
+    const others = usage.holders.filter((h) => h.key !== key);
+    usage.holders = holder === undefined ? others : [...others, holder];
     const oldKey = before?.sharingKey;
     if (oldKey !== undefined && oldKey !== holder?.sharingKey) {
-      const stillShared = [...usage.holders.values()].some((h) => h.sharingKey === oldKey);
-      if (!stillShared) {
+      if (!others.some((h) => h.sharingKey === oldKey)) {
         const set = this.#sharing.get(oldKey);
         set?.delete(usage);
         if (set?.size === 0) this.#sharing.delete(oldKey);
@@ -855,7 +821,7 @@ export class IpAllocator {
     const usage = book.used.get(address.value);
     if (usage === undefined) return;
     this.#setHolder(usage, key, undefined);
-    if (usage.holders.size > 0) return;
+    if (usage.holders.length > 0) return;
     book.used.delete(address.value);
     const entry = this.#pools.get(usage.pool);
     if (entry !== undefined) entry.assigned[address.family]--;
@@ -867,11 +833,24 @@ export class IpAllocator {
   }
 
   #releaseRecord(record: ServiceRecord, now: number): void {
-    for (const address of record.addresses) this.#dropHolder(address, record.request.key, now);
-    this.#records.delete(record.request.key);
+    const key = record.asking.service.key;
+    for (const address of record.addresses) this.#dropHolder(address, key, now);
+    this.#records.delete(key);
   }
 
   #snapshot(record: ServiceRecord): Assignment {
-    return { key: record.request.key, pool: record.pool, addresses: [...record.addresses] };
+    return { key: record.asking.service.key, pool: record.pool, addresses: [...record.addresses] };
   }
+}
+
+function byFirstAddress(a: RangeFreeList, b: RangeFreeList): number {
+  return a.range.first < b.range.first ? -1 : a.range.first > b.range.first ? 1 : 0;
+}
+
+function fail(reason: Refusal['reason'], message: string): Choice {
+  return { ok: false, refusal: refusal(reason, message) };
+}
+
+function release(reason: Refusal['reason'], message: string): Evaluation {
+  return { kind: 'release', because: refusal(reason, message) };
 }

@@ -72,31 +72,49 @@ export type ServiceIdentity = Pick<
 export function poolAdmission(pool: Pool, service: ServiceIdentity): Refusal | undefined {
   const allocation = pool.serviceAllocation;
   if (allocation === undefined) return undefined;
-  const namespaces = allocation.namespaces ?? [];
-  const namespaceSelectors = allocation.namespaceSelectors ?? [];
-  const serviceSelectors = allocation.serviceSelectors ?? [];
-  if (namespaces.length > 0 || namespaceSelectors.length > 0) {
-    const admitted =
-      namespaces.includes(service.namespace) ||
-      matchesAnyLabelSelector(namespaceSelectors, service.namespaceLabels);
-    if (!admitted) {
-      const wanted = [
-        ...namespaces.map((n) => `namespace ${n}`),
-        ...namespaceSelectors.map((s) => `namespaces matching ${formatLabelSelector(s)}`),
-      ];
-      return refusal(
-        'poolNotAllowedForService',
-        `pool ${pool.name} is reserved for ${wanted.join(' or ')}; ${service.key} is in namespace ${service.namespace}`,
-      );
-    }
-  }
-  if (serviceSelectors.length > 0 && !matchesAnyLabelSelector(serviceSelectors, service.labels)) {
+  if (!namespaceAdmitted(allocation, service)) {
+    const wanted = [
+      ...(allocation.namespaces ?? []).map((n) => `namespace ${n}`),
+      ...(allocation.namespaceSelectors ?? []).map(
+        (s) => `namespaces matching ${formatLabelSelector(s)}`,
+      ),
+    ];
     return refusal(
       'poolNotAllowedForService',
-      `pool ${pool.name} is reserved for Services matching ${serviceSelectors.map(formatLabelSelector).join(' or ')}; the labels of ${service.key} match none`,
+      `pool ${pool.name} is reserved for ${wanted.join(' or ')}; ${service.key} is in namespace ${service.namespace}`,
+    );
+  }
+  if (!serviceAdmitted(allocation, service)) {
+    return refusal(
+      'poolNotAllowedForService',
+      `pool ${pool.name} is reserved for Services matching ${(allocation.serviceSelectors ?? []).map(formatLabelSelector).join(' or ')}; the labels of ${service.key} match none`,
     );
   }
   return undefined;
+}
+
+/** `poolAdmission` as a boolean, without building the refusal text (allocation hot path). */
+export function poolAdmits(pool: Pool, service: ServiceIdentity): boolean {
+  const allocation = pool.serviceAllocation;
+  return (
+    allocation === undefined ||
+    (namespaceAdmitted(allocation, service) && serviceAdmitted(allocation, service))
+  );
+}
+
+function namespaceAdmitted(allocation: ServiceAllocation, service: ServiceIdentity): boolean {
+  const namespaces = allocation.namespaces ?? [];
+  const selectors = allocation.namespaceSelectors ?? [];
+  if (namespaces.length === 0 && selectors.length === 0) return true;
+  return (
+    namespaces.includes(service.namespace) ||
+    matchesAnyLabelSelector(selectors, service.namespaceLabels)
+  );
+}
+
+function serviceAdmitted(allocation: ServiceAllocation, service: ServiceIdentity): boolean {
+  const selectors = allocation.serviceSelectors ?? [];
+  return selectors.length === 0 || matchesAnyLabelSelector(selectors, service.labels);
 }
 
 function effectivePriority(pool: Pool): number {

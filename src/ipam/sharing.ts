@@ -7,6 +7,8 @@ import { backendKey, portKey } from './service-request.ts';
 
 /** How one Service uses an address, as far as sharing is concerned. */
 export interface Holder {
+  /** The Service's key ("namespace/name"). */
+  readonly key: string;
   readonly sharingKey: string | undefined;
   readonly backend: string;
   /** "TCP/80" style keys. */
@@ -14,9 +16,13 @@ export interface Holder {
 }
 
 export function holderFor(
-  service: Pick<ServiceRequest, 'sharingKey' | 'externalTrafficPolicy' | 'selector' | 'ports'>,
+  service: Pick<
+    ServiceRequest,
+    'key' | 'sharingKey' | 'externalTrafficPolicy' | 'selector' | 'ports'
+  >,
 ): Holder {
   return {
+    key: service.key,
     sharingKey: service.sharingKey === '' ? undefined : service.sharingKey,
     backend: backendKey(service),
     ports: service.ports.map(portKey),
@@ -30,7 +36,7 @@ function describeBackend(backend: string): string {
 }
 
 /**
- * Whether `candidate` (Service `key`) may use an address the `holders` already
+ * Whether `candidate` may use an address the `holders` already
  * use; undefined means yes. MetalLB's rules: every Service sets the same
  * allow-shared-ip key, no protocol/port pair is used twice, and under
  * externalTrafficPolicy Local all of them are Local with the same selector.
@@ -39,14 +45,14 @@ function describeBackend(backend: string): string {
  */
 export function sharingRefusal(
   target: Address,
-  holders: ReadonlyMap<string, Holder>,
-  key: string,
+  holders: readonly Holder[],
   candidate: Holder,
 ): Refusal | undefined {
   // Formatted only on the way to a refusal: this runs on the allocation hot path.
   const text = (): string => formatAddress(target.family, target.value);
-  for (const [otherKey, other] of holders) {
-    if (otherKey === key) continue;
+  for (const other of holders) {
+    const otherKey = other.key;
+    if (otherKey === candidate.key) continue;
     if (candidate.sharingKey === undefined) {
       return refusal(
         'ipInUse',
