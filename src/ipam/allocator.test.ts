@@ -1127,6 +1127,38 @@ const cases: Case[] = [
     ],
   },
   {
+    name: 'Services sharing an address that leaves the pools move together, never back onto it',
+    pools: [pool('p', ['192.0.2.0/30', '2001:db8::/127', '2001:db8:1::/127'])],
+    steps: [
+      {
+        allocate: dualStack('a', 'RequireDualStack', [6, 4], { sharingKey: 'k' }),
+        expect: { ok: true, addresses: ['2001:db8::', '192.0.2.0'] },
+      },
+      {
+        allocate: dualStack('b', 'SingleStack', [6], {
+          sharingKey: 'k',
+          ports: [{ protocol: 'UDP', port: 53 }],
+        }),
+        expect: { ok: true, addresses: ['2001:db8::'] },
+      },
+      {
+        setPools: [pool('p', ['192.0.2.0/30', '2001:db8:1::/127'])],
+        changes: [
+          { key: 'default/a', current: ['2001:db8:1::', '192.0.2.0'], because: 'ipNotInAnyPool' },
+          { key: 'default/b', because: 'ipNotInAnyPool' },
+        ],
+      },
+      { holders: '2001:db8::', expect: [] },
+      {
+        allocate: dualStack('b', 'SingleStack', [6], {
+          sharingKey: 'k',
+          ports: [{ protocol: 'UDP', port: 53 }],
+        }),
+        expect: { ok: true, addresses: ['2001:db8:1::'] },
+      },
+    ],
+  },
+  {
     name: 'released addresses keep resting across a pool edit that changes their range',
     pools: [pool('p', ['192.0.2.0/30'])],
     quarantineMs: 1000,

@@ -297,6 +297,22 @@ export class IpAllocator {
       const moved = evaluation.entry.pool.name !== record.pool;
       if (!moved && evaluation.dropped.length === 0) continue;
       this.#rehold(record, record.asking, evaluation, now);
+      const { wish } = record.asking;
+      if (wish.need === 'all' && record.addresses.length < wish.families.length) {
+        // A family SingleStack or RequireDualStack cannot do without went away: replace it
+        // from the same pool now (every holder is known here), or give the Service up.
+        this.#complete(record, evaluation.entry, now);
+        if (record.addresses.length < wish.families.length) {
+          this.#releaseRecord(record, now);
+          changes.push({
+            key: previous.key,
+            previous,
+            current: undefined,
+            because: evaluation.dropped[0]?.refusal,
+          });
+          continue;
+        }
+      }
       changes.push({
         key: previous.key,
         previous,
@@ -379,16 +395,8 @@ export class IpAllocator {
     let because: Refusal;
     if (evaluation.kind === 'keep') {
       this.#rehold(record, ask, evaluation, now);
-      const gained: Address[] = [];
-      if (service.requestedIPs.length === 0) {
-        for (const family of ask.wish.families) {
-          if (record.addresses.some((a) => a.family === family)) continue;
-          const candidate = this.#candidateInPool(evaluation.entry, family, ask, now);
-          if (candidate !== undefined) gained.push(candidate);
-        }
-        for (const address of gained) this.#addHolder(address, evaluation.entry, ask.holder);
-        record.addresses = inFamilyOrder([...record.addresses, ...gained], ask.wish);
-      }
+      const gained =
+        service.requestedIPs.length === 0 ? this.#complete(record, evaluation.entry, now) : [];
       const missing = ask.wish.families.filter(
         (f) => !record.addresses.some((a) => a.family === f),
       );
@@ -616,6 +624,9 @@ export class IpAllocator {
       for (const usage of this.#sharing.get(holder.sharingKey) ?? []) {
         if (usage.family !== family || usage.pool !== entry.pool.name) continue;
         if (usage.holders.some((h) => h.key === holder.key)) continue;
+        // Mid-`setPools`, an address may still be held although it left the pool.
+        const slot = this.#slotFor(this.#books[family], usage.value);
+        if (slot?.entry !== entry || slot.list.excludes(usage.value)) continue;
         if (sharingRefusal(usage, usage.holders, holder) === undefined) {
           return { family, value: usage.value };
         }
@@ -748,6 +759,22 @@ export class IpAllocator {
       else return slot;
     }
     return undefined;
+  }
+
+  /** Adds an address from the Service's pool for every wanted family it lacks, where one is free. */
+  #complete(record: ServiceRecord, entry: PoolEntry, now: number): Address[] {
+    const ask = record.asking;
+    const gained: Address[] = [];
+    for (const family of ask.wish.families) {
+      if (record.addresses.some((a) => a.family === family)) continue;
+      const candidate = this.#candidateInPool(entry, family, ask, now);
+      if (candidate !== undefined) gained.push(candidate);
+    }
+    for (const address of gained) this.#addHolder(address, entry, ask.holder);
+    if (gained.length > 0) {
+      record.addresses = inFamilyOrder([...record.addresses, ...gained], ask.wish);
+    }
+    return gained;
   }
 
   #commit(ask: Asking, entry: PoolEntry, addresses: Address[]): ServiceRecord {
