@@ -821,8 +821,9 @@ export class IpAllocator {
 
   /** Sets (or with undefined removes) one Service's holder entry, keeping the sharing index in step. */
   #setHolder(usage: Usage, key: string, holder: Holder | undefined): void {
-    const before = usage.holders.find((h) => h.key === key);
-    const others = usage.holders.filter((h) => h.key !== key);
+    const index = usage.holders.findIndex((h) => h.key === key);
+    const before = index < 0 ? undefined : usage.holders[index];
+    const others = index < 0 ? usage.holders : usage.holders.filter((_, i) => i !== index);
     usage.holders = holder === undefined ? others : [...others, holder];
     const oldKey = before?.sharingKey;
     if (oldKey !== undefined && oldKey !== holder?.sharingKey) {

@@ -129,6 +129,42 @@ describe('RangeFreeList against an address-by-address model', () => {
     assert.deepEqual(picks, [0x0a0000fen, 0x0a000101n, 0x0a000102n]);
   });
 
+  it('keeps release order through many releases (queue compaction)', () => {
+    const list = new RangeFreeList({ family: 4, first: 0n, last: 999n }, false);
+    const used = new Map<bigint, true>();
+    const released = new Map<bigint, number>();
+    const book = { used, released };
+    for (let v = 0n; v < 1000n; v++) used.set(v, true);
+    // Release from the top down, one per millisecond: the oldest release is the highest address.
+    for (let i = 0; i < 300; i++) {
+      const v = 999n - BigInt(i);
+      used.delete(v);
+      released.set(v, i);
+      list.noteReleased(v, i);
+    }
+    // 999 is taken back by an explicit request: its queue entry is stale and must be skipped.
+    used.set(999n, true);
+    released.delete(999n);
+    assert.equal(list.oldestQuarantined(book)?.value, 998n);
+    const quarantined: bigint[] = [];
+    for (let i = 0; i < 200; i++) {
+      assert.equal(list.lowestReady(book, 300, 1000), undefined, 'all still rest');
+      const oldest = list.oldestQuarantined(book)!;
+      quarantined.push(oldest.value);
+      used.set(oldest.value, true);
+      released.delete(oldest.value);
+    }
+    assert.deepEqual(quarantined.slice(0, 3), [998n, 997n, 996n]);
+    // Once rested, the rest come back lowest first.
+    assert.equal(list.lowestReady(book, 2000, 1000), 700n);
+    for (const v of [...released.keys()]) {
+      used.set(v, true);
+      released.delete(v);
+    }
+    assert.equal(list.oldestQuarantined(book), undefined);
+    assert.equal(list.lowestReady(book, 2000, 1000), undefined);
+  });
+
   it('identifies ranges by family, bounds and the avoidBuggyIPs flag (which IPv6 ignores)', () => {
     const v6 = { family: 6 as const, first: 0n, last: 10n };
     assert.equal(RangeFreeList.identity(v6, true), RangeFreeList.identity(v6, false));

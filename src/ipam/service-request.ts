@@ -225,28 +225,34 @@ export interface FamilyWish {
   readonly need: 'all' | 'any';
 }
 
+// The handful of possible wishes, shared: one per Service would be garbage on the hot path.
+const wishes = {
+  single4: { families: [4], need: 'all' },
+  single6: { families: [6], need: 'all' },
+  require46: { families: [4, 6], need: 'all' },
+  require64: { families: [6, 4], need: 'all' },
+  prefer46: { families: [4, 6], need: 'any' },
+  prefer64: { families: [6, 4], need: 'any' },
+  prefer4: { families: [4], need: 'any' },
+  prefer6: { families: [6], need: 'any' },
+} as const satisfies Record<string, FamilyWish>;
+
 export function familyWish(
   service: Pick<ServiceRequest, 'ipFamilies' | 'ipFamilyPolicy'>,
 ): FamilyWish {
-  const listed: IpFamily[] = [];
-  for (const family of service.ipFamilies) if (!listed.includes(family)) listed.push(family);
-  const primary = listed[0] ?? 4;
+  const primary = service.ipFamilies[0] ?? 4;
+  const secondary = service.ipFamilies.find((f) => f !== primary);
   switch (service.ipFamilyPolicy) {
     case 'SingleStack':
-      return { families: [primary], need: 'all' };
+      return primary === 4 ? wishes.single4 : wishes.single6;
     case 'RequireDualStack':
-      return { families: [primary, primary === 4 ? 6 : 4], need: 'all' };
+      return primary === 4 ? wishes.require46 : wishes.require64;
     case 'PreferDualStack':
       // Kubernetes lists one family here on a single-stack cluster: then one is all it wants.
-      return {
-        families:
-          listed.length > 1
-            ? listed.slice(0, 2)
-            : service.ipFamilies.length === 0
-              ? [4, 6]
-              : [primary],
-        need: 'any',
-      };
+      if (secondary !== undefined || service.ipFamilies.length === 0) {
+        return primary === 4 ? wishes.prefer46 : wishes.prefer64;
+      }
+      return primary === 4 ? wishes.prefer4 : wishes.prefer6;
   }
 }
 
