@@ -65,6 +65,19 @@ function timeAllocations(scenario: string, pool: Pool, family: 4 | 6, count: num
   return { scenario, count, totalMs: performance.now() - start };
 }
 
+/** Every Service under one sharing key, all on TCP/80: none can share, each looks before it takes. */
+function timeSharingKey(scenario: string, pool: Pool, count: number): Row {
+  const allocator = new IpAllocator({ now: () => 0 });
+  allocator.setPools([pool]);
+  const requests = services(count, 4).map((s) => ({ ...s, sharingKey: 'everyone' }));
+  const start = performance.now();
+  for (const request of requests) {
+    const outcome = allocator.allocate(request);
+    if (!outcome.ok) throw new Error(`${scenario}: ${outcome.refusal.message}`);
+  }
+  return { scenario, count, totalMs: performance.now() - start };
+}
+
 /** Release every other Service, let the quarantine pass, allocate as many again (heap path). */
 function timeChurn(scenario: string, pool: Pool, family: 4 | 6, count: number): Row {
   let clock = 0;
@@ -100,6 +113,7 @@ for (const count of [1_000, 10_000, 100_000]) {
   );
   rows.push(median(() => timeAllocations('IPv6 /64', pools.ipv6, 6, count), runs));
 }
+rows.push(median(() => timeSharingKey('IPv4 /8 one key, ports clash', pools.ipv4, 100_000), 3));
 rows.push(median(() => timeChurn('IPv4 /8 reuse after release', pools.ipv4, 4, 100_000), 3));
 rows.push(median(() => timeChurn('IPv6 /64 reuse after release', pools.ipv6, 6, 100_000), 3));
 console.log(`median of 7 runs (3 for 100k)${gc ? ', full GC before each' : ''}\n`);

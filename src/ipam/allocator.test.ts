@@ -10,7 +10,7 @@ import {
   texts,
 } from '../../test/support/ipam-fixtures.ts';
 import type { AllocationChange } from './allocator.ts';
-import { IpAllocator } from './allocator.ts';
+import { IpAllocator, maxSharingCandidates } from './allocator.ts';
 import type { AllocationReason } from './errors.ts';
 import { IpamErrors } from './errors.ts';
 import type { Pool } from './pool.ts';
@@ -1250,6 +1250,34 @@ describe('IpAllocator pools and status', () => {
     assert.equal(allocator.release('default/nobody'), undefined);
     allocator.release('default/a');
     assert.equal(allocator.assignment('default/a'), undefined);
+  });
+
+  it('looks at a bounded number of addresses under one sharing key before taking a fresh one', () => {
+    const allocator = new IpAllocator({ now: () => 0 });
+    allocator.setPools([pool('p', ['10.0.0.0/16'])]);
+    const both = [
+      { protocol: 'TCP', port: 80 },
+      { protocol: 'TCP', port: 443 },
+    ];
+    for (let i = 0; i < maxSharingCandidates; i++) {
+      assert.ok(allocator.allocate(service(`full-${i}`, { sharingKey: 'k', ports: both })).ok);
+    }
+    const http = allocator.allocate(service('http', { sharingKey: 'k', ports: [both[0]!] }));
+    assert.ok(http.ok);
+    assert.equal(http.assignment.addresses[0]!.value, 0x0a000000n + BigInt(maxSharingCandidates));
+    // https could share with http, but http's address is beyond the bound: a fresh address it is.
+    const https = allocator.allocate(service('https', { sharingKey: 'k', ports: [both[1]!] }));
+    assert.ok(https.ok);
+    assert.equal(
+      https.assignment.addresses[0]!.value,
+      0x0a000000n + BigInt(maxSharingCandidates) + 1n,
+    );
+    // A Service that fits an early address still finds it.
+    const dns = allocator.allocate(
+      service('dns', { sharingKey: 'k', ports: [{ protocol: 'UDP', port: 53 }] }),
+    );
+    assert.ok(dns.ok);
+    assert.equal(dns.assignment.addresses[0]!.value, 0x0a000000n);
   });
 
   it('a pool with every address taken by requests before the cursor reports exhaustion', () => {

@@ -16,7 +16,7 @@ import { RangeFreeList } from './range-free-list.ts';
 import type { FamilyWish, ServiceRequest } from './service-request.ts';
 import { familyWish } from './service-request.ts';
 import type { Holder } from './sharing.ts';
-import { holderFor, sharingRefusal } from './sharing.ts';
+import { holderFor, mayShare, sharingRefusal } from './sharing.ts';
 
 export interface AllocatorOptions {
   /** Milliseconds on any monotonic-enough scale. Injected: the allocator never reads a clock. */
@@ -26,6 +26,9 @@ export interface AllocatorOptions {
 }
 
 export const defaultQuarantineMs = 60_000;
+
+/** How many addresses under a Service's sharing key are tried before it takes a fresh one. */
+export const maxSharingCandidates = 64;
 
 /** The addresses a Service holds, all from one pool, in the Service's family order. */
 export interface Assignment {
@@ -621,13 +624,17 @@ export class IpAllocator {
     if (lists.length === 0) return undefined;
     const holder = ask.holder;
     if (holder.sharingKey !== undefined) {
+      let looked = 0;
       for (const usage of this.#sharing.get(holder.sharingKey) ?? []) {
+        // Sharing is allowed, never owed: bound the search so that thousands of addresses
+        // under one key (all clashing on a port) cannot make allocation linear.
+        if (++looked > maxSharingCandidates) break;
         if (usage.family !== family || usage.pool !== entry.pool.name) continue;
         if (usage.holders.some((h) => h.key === holder.key)) continue;
         // Mid-`setPools`, an address may still be held although it left the pool.
         const slot = this.#slotFor(this.#books[family], usage.value);
         if (slot?.entry !== entry || slot.list.excludes(usage.value)) continue;
-        if (sharingRefusal(usage, usage.holders, holder) === undefined) {
+        if (mayShare(usage.holders, holder)) {
           return { family, value: usage.value };
         }
       }

@@ -271,6 +271,7 @@ export function backendKey(
   return `Local:${pairs.join(',')}`;
 }
 
+/** "TCP/80": how a port appears in messages. */
 export function portKey(port: ServicePort): string {
-  return `${port.protocol.toUpperCase()}/${port.port}`;
+  return `${port.protocol}/${port.port}`;
 }

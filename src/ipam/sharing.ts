@@ -2,7 +2,7 @@ import type { Address } from './address.ts';
 import { formatAddress } from './address.ts';
 import type { Refusal } from './errors.ts';
 import { refusal } from './errors.ts';
-import type { ServiceRequest } from './service-request.ts';
+import type { ServicePort, ServiceRequest } from './service-request.ts';
 import { backendKey, portKey } from './service-request.ts';
 
 /** How one Service uses an address, as far as sharing is concerned. */
@@ -11,8 +11,8 @@ export interface Holder {
   readonly key: string;
   readonly sharingKey: string | undefined;
   readonly backend: string;
-  /** "TCP/80" style keys. */
-  readonly ports: readonly string[];
+  /** The Service's own array, not copied: one fewer object per Service on the hot path. */
+  readonly ports: readonly ServicePort[];
 }
 
 export function holderFor(
@@ -25,7 +25,7 @@ export function holderFor(
     key: service.key,
     sharingKey: service.sharingKey === '' ? undefined : service.sharingKey,
     backend: backendKey(service),
-    ports: service.ports.map(portKey),
+    ports: service.ports,
   };
 }
 
@@ -77,13 +77,34 @@ export function sharingRefusal(
         `${text()} is used by ${otherKey} with ${describeBackend(other.backend)}, this Service has ${describeBackend(candidate.backend)}; under Local both must be Local with the same selector`,
       );
     }
-    const clash = candidate.ports.filter((port) => other.ports.includes(port));
+    const clash = candidate.ports.filter((port) => usesPort(other.ports, port));
     if (clash.length > 0) {
       return refusal(
         'sharingConflictPorts',
-        `${text()}: ${clash.join(', ')} already used by ${otherKey}`,
+        `${text()}: ${clash.map(portKey).join(', ')} already used by ${otherKey}`,
       );
     }
   }
   return undefined;
+}
+
+/** `sharingRefusal(...) === undefined` without building messages: for scanning candidates. */
+export function mayShare(holders: readonly Holder[], candidate: Holder): boolean {
+  for (const other of holders) {
+    if (other.key === candidate.key) continue;
+    if (
+      candidate.sharingKey === undefined ||
+      other.sharingKey !== candidate.sharingKey ||
+      other.backend !== candidate.backend ||
+      candidate.ports.some((port) => usesPort(other.ports, port))
+    ) {
+      return false;
+    }
+  }
+  return true;
+}
+
+/** Kubernetes validates protocols to upper case (TCP, UDP, SCTP); compared as written. */
+function usesPort(ports: readonly ServicePort[], port: ServicePort): boolean {
+  return ports.some((p) => p.port === port.port && p.protocol === port.protocol);
 }
