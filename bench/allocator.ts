@@ -97,6 +97,7 @@ function timeChurn(scenario: string, pool: Pool, family: 4 | 6, count: number): 
 
 const pools = {
   ipv4: { name: 'v4', ranges: [range('10.0.0.0/8')] },
+  ipv4Small: { name: 'v4s', ranges: [range('10.0.0.0/16')] },
   ipv4Buggy: { name: 'v4b', ranges: [range('10.0.0.0/8')], avoidBuggyIPs: true },
   ipv6: { name: 'v6', ranges: [range('2001:db8::/64')] },
 } satisfies Record<string, Pool>;
@@ -112,6 +113,10 @@ for (const count of [1_000, 10_000, 100_000]) {
     median(() => timeAllocations('IPv4 /8 avoidBuggyIPs', pools.ipv4Buggy, 4, count), runs),
   );
   rows.push(median(() => timeAllocations('IPv6 /64', pools.ipv6, 6, count), runs));
+  // A /16 holds 65,536 addresses: compared at the sizes that fit.
+  if (count < 65_536) {
+    rows.push(median(() => timeAllocations('IPv4 /16', pools.ipv4Small, 4, count), runs));
+  }
 }
 rows.push(median(() => timeSharingKey('IPv4 /8 one key, ports clash', pools.ipv4, 100_000), 3));
 rows.push(median(() => timeChurn('IPv4 /8 reuse after release', pools.ipv4, 4, 100_000), 3));
