@@ -6,6 +6,12 @@ import ipaddr from 'ipaddr.js';
  */
 export type IpFamily = 4 | 6;
 
+/** One address: its family and its value as an integer. */
+export interface Address {
+  readonly family: IpFamily;
+  readonly value: bigint;
+}
+
 export interface AddressRange {
   readonly family: IpFamily;
   /** First and last address, inclusive. */
@@ -21,7 +27,7 @@ export function familyBits(family: IpFamily): number {
 }
 
 /** Parses one address (IPv4 dotted quad or IPv6, no zone) into family + integer. */
-export function parseAddress(text: string): ParseResult<{ family: IpFamily; value: bigint }> {
+export function parseAddress(text: string): ParseResult<Address> {
   const trimmed = text.trim();
   // ipaddr.js accepts shorthand IPv4 like "10.1"; Kubernetes and operators mean four octets.
   if (!ipaddr.IPv4.isValidFourPartDecimal(trimmed) && !ipaddr.IPv6.isValid(trimmed)) {

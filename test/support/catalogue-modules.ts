@@ -7,4 +7,5 @@ export const catalogueModules: readonly string[] = [
   '../src/k8s/errors.ts',
   '../src/config/errors.ts',
   '../src/bgp/session-errors.ts',
+  '../src/ipam/errors.ts',
 ];
