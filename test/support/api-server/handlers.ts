@@ -122,6 +122,13 @@ function parseBody(body: string): JsonValue {
   }
 }
 
+/** Bodies of create and update: JSON only (the real server also takes YAML and protobuf). */
+function checkJsonContentType(contentType: string): void {
+  if (contentType !== 'application/json' && contentType !== '' && contentType !== '*/*') {
+    throw unsupportedMediaType(contentType, ['application/json']);
+  }
+}
+
 function parseObjectBody(body: string): KubeObject {
   const parsed = parseBody(body);
   if (!isJsonObject(parsed)) throw badRequest('the request body must be a JSON object');
@@ -167,7 +174,8 @@ function parseTimeout(query: URLSearchParams): number | undefined {
   if (text === null || text === '') return undefined;
   const value = Number(text);
   if (!Number.isInteger(value) || value < 0) throw badRequest(`invalid timeoutSeconds "${text}"`);
-  return value;
+  // 0 means the server's default, which for this server is no timeout.
+  return value === 0 ? undefined : value;
 }
 
 interface ContinueToken {
@@ -356,6 +364,7 @@ export class ResourceHandlers {
   }
 
   #create(resolved: ResolvedResource, request: ResourceRequest): JsonReply {
+    checkJsonContentType(request.contentType);
     const mode = fieldValidation(request.query);
     const body = parseObjectBody(request.body);
     const result = this.#cluster.create(
@@ -369,6 +378,7 @@ export class ResourceHandlers {
 
   #update(resolved: ResolvedResource, request: ResourceRequest): JsonReply {
     const { path, query } = request;
+    checkJsonContentType(request.contentType);
     const mode = fieldValidation(query);
     const body = parseObjectBody(request.body);
     const flags = writeFlags(query, mode);
