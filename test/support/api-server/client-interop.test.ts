@@ -707,6 +707,8 @@ describe('test API server through @kubernetes/client-node', () => {
       assert.equal(failure.status.reason, 'ServiceUnavailable');
       assert.deepEqual(failure.status.details, { retryAfterSeconds: 1 });
     }
+    const failed = server.requests.filter((r) => r.verb === 'get' && r.status === 503);
+    assert.equal(failed.length, 2, 'the request log records injected failures with their verb');
     // Other verbs and resources were never affected, and the third get succeeds.
     await core.listNamespacedConfigMap({ namespace: 'default' });
     const ok = await core.readNamespacedConfigMap({ name: 'faulty', namespace: 'default' });

@@ -9,7 +9,7 @@ import { definitionFromCrd } from './crd.ts';
 import * as discovery from './discovery.ts';
 import { TestApiServerErrors } from './errors.ts';
 import { FaultRules, type ErrorInjection, type LatencyRule, type RequestFacts } from './faults.ts';
-import { ResourceHandlers, verbOf, type JsonReply } from './handlers.ts';
+import { ResourceHandlers, verbOf, type JsonReply, type Verb } from './handlers.ts';
 import { namespaceOf, nameOf, scalarText, type JsonObject, type KubeObject } from './json.ts';
 import { kubeConfigFor, kubeconfigYaml } from './kubeconfig.ts';
 import { serveOpenApi } from './openapi.ts';
@@ -205,9 +205,9 @@ export async function startApiServer(options: ApiServerOptions = {}): Promise<Te
     res: ServerResponse,
     path: ResourcePath,
     query: URLSearchParams,
-  ): Promise<string> => {
+    verb: Verb,
+  ): Promise<void> => {
     const method = req.method ?? 'GET';
-    const verb = verbOf(method, path, query);
     const facts: RequestFacts = {
       verb,
       group: path.group,
@@ -234,10 +234,9 @@ export async function startApiServer(options: ApiServerOptions = {}): Promise<Te
     if (reply.kind === 'watch') {
       hub.check(reply.plan);
       hub.start(reply.plan, res, rules.takeWatchExpiry());
-      return verb;
+      return;
     }
     writeReply(res, reply);
-    return verb;
   };
 
   const writeReply = (res: ServerResponse, reply: JsonReply): void => {
@@ -283,9 +282,12 @@ export async function startApiServer(options: ApiServerOptions = {}): Promise<Te
         case 'openapi':
           serveOpenApi(cluster.registry, target.path, res);
           break;
-        case 'resource':
-          verb = await handleResource(req, res, target, url.searchParams);
+        case 'resource': {
+          const resourceVerb = verbOf(req.method ?? 'GET', target, url.searchParams);
+          verb = resourceVerb;
+          await handleResource(req, res, target, url.searchParams, resourceVerb);
           break;
+        }
         case 'unknown':
           throw pathNotFound();
       }
