@@ -663,6 +663,24 @@ describe('test API server through @kubernetes/client-node', () => {
       }
     });
 
+    it('relists when a watch request is answered with HTTP 410', async () => {
+      const informer = makeInformer(kc, servicesPath, listServices);
+      const errors: unknown[] = [];
+      informer.on('error', (err) => errors.push(err));
+      await informer.start();
+      try {
+        await waitFor('the watch to be open', () => server.activeWatches > 0);
+        const listsBefore = listRequests();
+        server.faults.failRequests({ code: 410, verb: 'watch', resource: 'services' });
+        server.faults.dropWatches();
+        await waitFor('a relist', () => listRequests() > listsBefore);
+        assert.ok(server.requests.some((r) => r.verb === 'watch' && r.status === 410));
+        assert.deepEqual(errors, [], 'a 410 is not an error for the informer');
+      } finally {
+        await informer.stop();
+      }
+    });
+
     it('surfaces injected 500s on the list as errors', async () => {
       const informer = makeInformer(kc, servicesPath, listServices);
       const errors: unknown[] = [];

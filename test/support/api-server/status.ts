@@ -227,7 +227,7 @@ export function reasonForCode(code: number): StatusReason {
     case 409:
       return StatusReason.Conflict;
     case 410:
-      return StatusReason.Gone;
+      return StatusReason.Expired;
     case 415:
       return StatusReason.UnsupportedMediaType;
     case 422:
