@@ -348,6 +348,15 @@ function prepareLease(obj: KubeObject): FieldError[] {
   return [];
 }
 
+function prepareEvent(obj: KubeObject): FieldError[] {
+  const eventTime = normalizeMicroTime(obj.eventTime);
+  if (eventTime !== undefined) obj.eventTime = eventTime;
+  const series = optionalObject(obj, 'series');
+  const lastObserved = normalizeMicroTime(series?.lastObservedTime);
+  if (series !== undefined && lastObserved !== undefined) series.lastObservedTime = lastObserved;
+  return [];
+}
+
 function prepareNamespace(obj: KubeObject, ctx: WriteContext): FieldError[] {
   const meta = metadataOf(obj);
   const labels = objectAt(meta, 'labels');
@@ -623,6 +632,7 @@ export function builtinResources(allocator: ServiceAllocator): ResourceDefinitio
       shortNames: ['ev'],
       allowCreateOnUpdate: true,
       fields: CORE_EVENT_FIELDS,
+      prepare: prepareEvent,
       columns: [
         column('Last Seen', (o, now) =>
           timestampAge(
@@ -644,6 +654,7 @@ export function builtinResources(allocator: ServiceAllocator): ResourceDefinitio
       namespaced: true,
       shortNames: ['ev'],
       allowCreateOnUpdate: true,
+      prepare: prepareEvent,
       fields: [
         'type',
         'reason',

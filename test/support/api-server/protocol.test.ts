@@ -416,6 +416,31 @@ describe('test API server protocol', () => {
       assert.equal(at(reply.body, 'reason'), 'Forbidden');
     });
 
+    it('writes MicroTime fields with six fractional digits', async () => {
+      const event = await call('POST', '/apis/events.k8s.io/v1/namespaces/default/events', {
+        body: {
+          apiVersion: 'events.k8s.io/v1',
+          kind: 'Event',
+          metadata: { generateName: 'web.' },
+          eventTime: '2024-05-01T10:00:00.123Z',
+          reportingController: 'ironlb.dev/controller',
+          reportingInstance: 'controller-0',
+          action: 'Allocate',
+          reason: 'IPAllocated',
+          type: 'Normal',
+          regarding: { kind: 'Service', namespace: 'default', name: 'web' },
+          note: 'Assigned IP 192.0.2.1',
+        },
+      });
+      assert.equal(event.status, 201);
+      assert.equal(at(event.body, 'eventTime'), '2024-05-01T10:00:00.123000Z');
+      const byReason = await call(
+        'GET',
+        '/apis/events.k8s.io/v1/namespaces/default/events?fieldSelector=reason%3DIPAllocated',
+      );
+      assert.equal(list(at(byReason.body, 'items')).length, 1);
+    });
+
     it('turns Secret stringData into base64 data', async () => {
       const secret = await call('POST', '/api/v1/namespaces/default/secrets', {
         body: {

@@ -1,3 +1,4 @@
+import { LABEL_VALUE, QUALIFIED_NAME } from './names.ts';
 import { badRequest } from './status.ts';
 
 /**
@@ -18,10 +19,6 @@ export interface LabelSelector {
   readonly requirements: readonly LabelRequirement[];
   matches(labels: Readonly<Record<string, string>>): boolean;
 }
-
-const QUALIFIED_NAME =
-  /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
-const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 
 type Token =
   | { kind: 'word'; text: string }
