@@ -8,4 +8,5 @@ export const catalogueModules: readonly string[] = [
   '../src/config/errors.ts',
   '../src/bgp/session-errors.ts',
   '../src/ipam/errors.ts',
+  './support/api-server/errors.ts',
 ];
