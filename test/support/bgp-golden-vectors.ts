@@ -32,7 +32,7 @@ function vector<T>(
   name: string,
   codec: WireCodec<T>,
   hex: string,
-  value: T,
+  value: NoInfer<T>,
   ctx: WireContext = IBGP4,
 ): GoldenVector {
   return { name, codec, hex: hex.replace(/\s/g, ''), value, ctx } as GoldenVector;
