@@ -106,11 +106,15 @@ interface Entry {
   readonly typeCode: number;
 }
 
-/** Community lists may not be empty on the wire (RFC 7606 §7.8, §7.14, RFC 8092 §5): empty means absent. */
+/**
+ * Lists that may not be empty on the wire (RFC 7606 §7.8, §7.14, RFC 8092 §5,
+ * RFC 6793 §6): an empty one means the attribute is absent.
+ */
 const LIST_KEYS: ReadonlySet<KnownKey> = new Set([
   'communities',
   'extendedCommunities',
   'largeCommunities',
+  'as4Path',
 ]);
 
 function isEmptyList(key: KnownKey, value: unknown): boolean {
@@ -382,6 +386,8 @@ export function decodePathAttributes(
     }
     values[knownAttribute.key] = decoded;
   }
+  // Sorted like the encoder sends them, so a decoded UPDATE re-encodes to an equal value.
+  unknown.sort((a, b) => a.typeCode - b.typeCode);
   const attributes = (unknown.length > 0 ? { ...values, unknown } : values) as PathAttributes;
   return { attributes, errors, seen };
 }

@@ -42,7 +42,12 @@ export const as4PathAttribute = defineAttribute<AsPath>({
     const path = readSegments(value, 4);
     // RFC 6793 §6: zero or inconsistent segment length, or an unknown segment type.
     if (typeof path === 'string') return fail(UpdateMessageErrorSubcode.MALFORMED_AS_PATH, path);
-    // RFC 6793 §6: confederation segments are dropped and the rest is kept.
-    return path.filter((segment) => !isConfedSegment(segment));
+    // RFC 6793 §6: confederation segments are dropped and the rest is kept;
+    // with nothing left there is no AS4_PATH to use.
+    const kept = path.filter((segment) => !isConfedSegment(segment));
+    if (kept.length === 0) {
+      return fail(UpdateMessageErrorSubcode.MALFORMED_AS_PATH, 'only confederation segments');
+    }
+    return kept;
   },
 });
