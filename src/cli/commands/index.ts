@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import type { CliIo } from '../program.ts';
+import { registerBgp } from './bgp.ts';
 
 /** A subcommand adds itself to the program; one file per subcommand. */
 export type RegisterCommand = (program: Command, io: CliIo) => void;
 
-export const commands: readonly RegisterCommand[] = [];
+export const commands: readonly RegisterCommand[] = [registerBgp];
