@@ -18,6 +18,7 @@ import {
   formatCommunity,
   formatLargeCommunity,
   formatPrefix,
+  forwardableAttributes,
   ipv4Bytes,
   ipv6Bytes,
   isBgpWireError,
@@ -395,6 +396,36 @@ describe('End-of-RIB and route changes', () => {
         { family: 'ipv6-unicast', announced: ['2001:db8:1::/48'], withdrawn: ['2001:db8:2::/48'] },
       ],
     );
+  });
+});
+
+describe('forwardableAttributes', () => {
+  it('keeps unknown transitive attributes with the Partial bit, drops non-transitive ones (RFC 4271 §5)', () => {
+    const decoded = updateMessage.decode(
+      bytes(`${'ff'.repeat(16)} 0027 02 0000 0010 80 09 04 c0000209 c0 23 02 abcd 40 01 01 00`),
+      IBGP4,
+    );
+    const forwarded = forwardableAttributes(decoded.attributes);
+    assert.deepEqual(forwarded, {
+      origin: 'igp',
+      unknown: [{ flags: 0xe0, typeCode: 35, value: bytes('abcd') }],
+    });
+    const reencoded = updateMessage.encode({ ...decoded, attributes: forwarded }, IBGP4);
+    assert.ok(
+      reencoded.toString('hex').includes('e02302abcd'),
+      'sent with Optional, Transitive and Partial set',
+    );
+    assert.deepEqual(
+      forwardableAttributes({
+        origin: 'igp',
+        unknown: [{ flags: 0x80, typeCode: 9, value: bytes('00') }],
+      }),
+      {
+        origin: 'igp',
+      },
+    );
+    const plain = { origin: 'igp' as const };
+    assert.equal(forwardableAttributes(plain), plain);
   });
 });
 

@@ -70,6 +70,7 @@ export type { UnknownCapability } from './capabilities/unknown-capability.ts';
 export {
   encodePathAttributes,
   decodePathAttributes,
+  forwardableAttributes,
   pathAttributesLength,
 } from './path-attributes.ts';
 export type { DecodedPathAttributes, PathAttributes } from './path-attributes.ts';

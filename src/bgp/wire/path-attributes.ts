@@ -391,3 +391,17 @@ export function decodePathAttributes(
   const attributes = (unknown.length > 0 ? { ...values, unknown } : values) as PathAttributes;
   return { attributes, errors, seen };
 }
+
+/**
+ * The attributes as they may be passed on to another peer (RFC 4271 §5):
+ * unrecognized optional transitive attributes are kept with the Partial bit
+ * set; unrecognized optional non-transitive ones are dropped.
+ */
+export function forwardableAttributes(attributes: PathAttributes): PathAttributes {
+  if (attributes.unknown === undefined) return attributes;
+  const { unknown, ...rest } = attributes;
+  const kept = unknown
+    .filter((attr) => (attr.flags & AttributeFlag.TRANSITIVE) !== 0)
+    .map((attr) => ({ ...attr, flags: attr.flags | AttributeFlag.PARTIAL }));
+  return kept.length > 0 ? { ...rest, unknown: kept } : rest;
+}
