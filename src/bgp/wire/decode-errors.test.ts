@@ -3,9 +3,14 @@ import { describe, it } from 'node:test';
 import { bytes, IBGP2, IBGP4 } from '../../../test/support/bgp-golden-vectors.ts';
 import {
   BgpWireError,
+  communitiesAttribute,
   createWireContext,
   decodeMessage,
+  fourOctetAsCapability,
+  keepaliveMessage,
   routeChangesOf,
+  unknownAttribute,
+  unknownCapability,
   updateMessage,
 } from './index.ts';
 import type { UpdateMessage, WireContext } from './index.ts';
@@ -472,3 +477,63 @@ describe('other messages', () => {
     ]);
   });
 });
+
+describe('standalone codecs refuse bytes that are not theirs', () => {
+  const isWireError = (action: string) => (err: unknown) =>
+    err instanceof BgpWireError && err.action === action;
+
+  it('attribute codecs: truncated, length mismatch, another type', () => {
+    assert.throws(
+      () => communitiesAttribute.decode(bytes('c0 08')),
+      isWireError('treat-as-withdraw'),
+    );
+    assert.throws(
+      () => communitiesAttribute.decode(bytes('c0 08 04 fde80064 00')),
+      isWireError('treat-as-withdraw'),
+    );
+    assert.throws(
+      () => communitiesAttribute.decode(bytes('c0 20 04 fde80064')),
+      isWireError('session-reset'),
+    );
+    assert.throws(
+      () => unknownAttribute.decode(bytes('c0 63 03 abcd')),
+      isWireError('treat-as-withdraw'),
+    );
+    assert.throws(
+      () => unknownAttribute.encode({ flags: 0xc0, typeCode: 99, value: Buffer.alloc(70000) }),
+      {
+        code: 'IRONLB_ERR_BGP_ENCODE',
+        message: /65535/,
+      },
+    );
+  });
+
+  it('capability codecs: wrong code or length', () => {
+    assert.throws(
+      () => fourOctetAsCapability.decode(bytes('42 04 0000fde8')),
+      isWireError('session-reset'),
+    );
+    assert.throws(() => unknownCapability.decode(bytes('49 05 00')), isWireError('session-reset'));
+    assert.throws(
+      () => unknownCapability.encode({ kind: 'unknown', code: 200, value: Buffer.alloc(256) }),
+      {
+        code: 'IRONLB_ERR_BGP_ENCODE',
+      },
+    );
+  });
+
+  it('message codecs: another message type is a Bad Message Type', () => {
+    const error = expectResetFrom(() => keepaliveMessage.decode(bytes(`${M} 0017 02 0000 0000`)));
+    assert.deepEqual([error.notification.code, error.notification.subcode], [1, 3]);
+  });
+});
+
+function expectResetFrom(run: () => unknown): BgpWireError {
+  try {
+    run();
+  } catch (err) {
+    assert.ok(err instanceof BgpWireError && err.action === 'session-reset');
+    return err;
+  }
+  assert.fail('expected a BgpWireError');
+}

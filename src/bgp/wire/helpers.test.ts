@@ -335,6 +335,23 @@ describe('AS path helpers', () => {
     );
   });
 
+  it('reconstructAs4 keeps an AS_SET of the leading part whole', () => {
+    assert.deepEqual(
+      reconstructAs4({
+        asPath: [
+          { type: 'set', asns: [65001, 65002] },
+          { type: 'sequence', asns: [65003, AS_TRANS] },
+        ],
+        as4Path: [{ type: 'sequence', asns: [4200000000] }],
+      }).asPath,
+      [
+        { type: 'set', asns: [65001, 65002] },
+        { type: 'sequence', asns: [65003] },
+        { type: 'sequence', asns: [4200000000] },
+      ],
+    );
+  });
+
   it('pathAsCount counts a set as one and confederation segments as none', () => {
     assert.equal(
       pathAsCount([

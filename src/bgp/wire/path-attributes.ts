@@ -93,10 +93,6 @@ const KNOWN_BY_TYPE = new Map<number, KnownAttribute>(
   KNOWN_ATTRIBUTES.map((k) => [k.spec.typeCode, k]),
 );
 
-export function isKnownAttributeType(typeCode: number): boolean {
-  return KNOWN_BY_TYPE.has(typeCode);
-}
-
 // ---------------------------------------------------------------------------
 // Encoding
 
