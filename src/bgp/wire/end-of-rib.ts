@@ -27,6 +27,8 @@ export function createEndOfRib(family: AddressFamily | AfiSafi): UpdateMessage {
 
 /** The family whose End-of-RIB this UPDATE is (RFC 4724 §2), or undefined. */
 export function endOfRibFamily(update: UpdateMessage): AfiSafi | undefined {
+  // An UPDATE that lost attributes to error handling only looks empty.
+  if (update.errors !== undefined) return undefined;
   if (update.withdrawn.length > 0 || update.nlri.length > 0) return undefined;
   const keys = Object.keys(update.attributes);
   if (keys.length === 0) return { afi: Afi.IPV4, safi: Safi.UNICAST };

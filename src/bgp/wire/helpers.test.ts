@@ -390,6 +390,14 @@ describe('End-of-RIB and route changes', () => {
       },
     ];
     for (const update of notEor) assert.equal(isEndOfRib(update), false, JSON.stringify(update));
+    // An IPv6 End-of-RIB whose family was not negotiated loses its MP_UNREACH_NLRI: not an IPv4 one.
+    const ipv4Only = createWireContext({ families: ['ipv4-unicast'] });
+    const stripped = updateMessage.decode(
+      updateMessage.encode(createEndOfRib('ipv6-unicast')),
+      ipv4Only,
+    );
+    assert.deepEqual(stripped.attributes, {});
+    assert.equal(endOfRibFamily(stripped), undefined);
     assert.equal(isEndOfRib(createEndOfRib('ipv6-unicast')), true);
   });
 
