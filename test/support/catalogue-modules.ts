@@ -9,4 +9,5 @@ export const catalogueModules: readonly string[] = [
   '../src/bgp/session-errors.ts',
   '../src/ipam/errors.ts',
   './support/api-server/errors.ts',
+  '../src/bgp/wire/errors.ts',
 ];
