@@ -235,7 +235,7 @@ ${sessions.join('\n\n')}
 
 export interface StandInSpeakerInput {
   readonly node: NodePlan;
-  /** Service IPs to announce, IPv4 and IPv6 mixed, without prefix length (host routes). */
+  /** Service IPs to announce, IPv4 and IPv6 mixed: bare addresses are host routes, CIDRs as given. */
   readonly routes: readonly string[];
   /** Port the stand-in listens on (127.0.0.1); it dials the node's BIRD on 179. */
   readonly listenPort: number;
@@ -250,8 +250,9 @@ export interface StandInSpeakerInput {
 export function renderStandInSpeakerConfig(input: StandInSpeakerInput): string {
   const v4 = input.routes.filter((r) => familyOf(r) === 4);
   const v6 = input.routes.filter((r) => familyOf(r) === 6);
+  // A bare address is a host route; a CIDR is kept as given (to test the node's import filter).
   const routeLines = (routes: string[], bits: number): string =>
-    routes.map((r) => `  route ${r}/${bits} blackhole;`).join('\n');
+    routes.map((r) => `  route ${r.includes('/') ? r : `${r}/${bits}`} blackhole;`).join('\n');
   return `# Stand-in for the ironlb speaker on ${input.node.name}: announces Service IPs to the node's BIRD.
 router id 127.0.0.1;
 log stderr all;

@@ -55,10 +55,10 @@ function killQuietly(pid: number): void {
  * namespaces, delete them, remove the run directory. No waiting beyond what
  * `ip` itself does; the kernel frees a namespace when its last process is gone.
  */
-export function destroyNowSync(namespaces: readonly string[], runDir: string): void {
+export function destroyNowSync(namespaces: readonly string[], runDir: string | undefined): void {
   for (const netns of namespaces) for (const pid of netnsPidsSync(netns)) killQuietly(pid);
   for (const netns of namespaces) spawnSync('ip', ['netns', 'del', netns], { stdio: 'ignore' });
-  rmSync(runDir, { recursive: true, force: true });
+  if (runDir !== undefined) rmSync(runDir, { recursive: true, force: true });
 }
 
 type EmergencyCleanup = () => void;

@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer as createNetServer, connect, type Server } from 'node:net';
 import { join } from 'node:path';
 import { IronlbError, describeError } from '../../src/common/errors.ts';
@@ -30,7 +30,7 @@ import {
   type FabricTimers,
 } from './bird-config.ts';
 import { isEstablished, parseBirdProtocols } from './bird-output.ts';
-import { destroyNowSync, registerEmergencyCleanup, runDirectory } from './cleanup.ts';
+import { destroyNowSync, listNetns, registerEmergencyCleanup, runDirectory } from './cleanup.ts';
 import {
   planNodeDataplane,
   renderNftRuleset,
@@ -283,6 +283,7 @@ export class Lab {
   readonly #standIns = new Map<string, StandInSpeaker>();
   #podCounter = 0;
   #destroyed = false;
+  #ownsRunDir = false;
   #destroying: Promise<void> | undefined;
   #unregisterEmergency: (() => void) | undefined;
 
@@ -367,7 +368,16 @@ export class Lab {
   async #bringUp(waitForFabric: boolean): Promise<void> {
     const started = performance.now();
     const plan = this.plan;
+    const taken = (await listNetns()).filter((ns) => ns.startsWith(this.prefix));
+    if (taken.length > 0) {
+      // Never adopt (and later delete) namespaces this lab did not make.
+      throw new IronlbError(
+        LabErrors.IRONLB_ERR_LAB_OPTIONS,
+        `prefix ${this.prefix} is in use by namespaces ${taken.join(', ')}`,
+      );
+    }
     mkdirSync(this.runDir, { recursive: true });
+    this.#ownsRunDir = true;
     // Written first, so cleanupStale() in another process leaves a live lab alone.
     writeFileSync(
       join(this.runDir, 'owner.json'),
@@ -573,27 +583,18 @@ export class Lab {
     socket: string,
   ): Promise<LabProcess> {
     const proc = await this.#spawn(name, netns, 'bird', ['-f', '-c', configPath, '-s', socket]);
-    await waitFor(
-      async () => {
-        if (!proc.running) {
-          throw new IronlbError(
-            LabErrors.IRONLB_ERR_LAB_PROCESS,
-            `${name} exited: ${proc.output().trim()}`,
-          );
-        }
-        return (await canConnect(socket)) ? true : undefined;
-      },
-      { timeoutMs: this.#timeoutMs, intervalMs: 5, what: `${name} control socket` },
-    ).catch((err: unknown) => {
-      // A BIRD that exited explains itself better than the timeout.
-      if (!proc.running) {
-        throw new IronlbError(
-          LabErrors.IRONLB_ERR_LAB_PROCESS,
-          `${name} exited: ${proc.output().trim()}`,
-          { cause: err },
-        );
-      }
-      throw err;
+    await waitFor(async () => ((await canConnect(socket)) ? true : undefined), {
+      timeoutMs: this.#timeoutMs,
+      intervalMs: 5,
+      what: `${name} control socket`,
+      // A BIRD that exited (e.g. a configuration error) explains itself better than a timeout.
+      giveUpIf: () =>
+        proc.exitStatus === undefined
+          ? undefined
+          : new IronlbError(
+              LabErrors.IRONLB_ERR_LAB_PROCESS,
+              `${name} exited: ${proc.output().trim()}`,
+            ),
     });
     return proc;
   }
@@ -1045,7 +1046,7 @@ export class Lab {
       });
     }
     this.#namespaces.clear();
-    destroyNowSync([], this.runDir);
+    if (this.#ownsRunDir) rmSync(this.runDir, { recursive: true, force: true });
     this.#unregisterEmergency?.();
     this.#log(
       `lab ${this.prefix}: destroyed (${namespaces.length} namespaces, ${Math.round(performance.now() - started)} ms)`,
@@ -1056,7 +1057,7 @@ export class Lab {
   #destroyNowSync(): void {
     this.#destroyed = true;
     for (const proc of this.#processes) proc.killNow();
-    destroyNowSync([...this.#namespaces], this.runDir);
+    destroyNowSync([...this.#namespaces], this.#ownsRunDir ? this.runDir : undefined);
   }
 
   #assertLive(): void {

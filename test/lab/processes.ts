@@ -109,6 +109,8 @@ export interface WaitOptions {
   readonly intervalMs?: number;
   /** Said in the timeout error: what was awaited. */
   readonly what: string;
+  /** Checked before every probe: an error to fail with at once (the awaited thing cannot happen). */
+  readonly giveUpIf?: () => Error | undefined;
 }
 
 /**
@@ -123,6 +125,8 @@ export async function waitFor<T>(
   const interval = options.intervalMs ?? 20;
   let lastError: unknown;
   for (;;) {
+    const hopeless = options.giveUpIf?.();
+    if (hopeless !== undefined) throw hopeless;
     try {
       const value = await probe();
       if (value !== undefined) return value;
@@ -177,7 +181,8 @@ export class LabProcess {
     if (child.pid === undefined) throw new Error('spawned process has no pid');
     this.pid = child.pid;
     this.exited = new Promise((resolve) => {
-      child.on('close', (code, signal) => {
+      // 'exit', not 'close': a grandchild holding the pipes open must not hide the exit.
+      child.on('exit', (code, signal) => {
         this.#exitStatus = { code, signal };
         resolve(this.#exitStatus);
       });
