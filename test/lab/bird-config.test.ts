@@ -59,7 +59,7 @@ describe('lab BIRD configurations', () => {
     assert.match(config, /ipv4 \{ import none; export filter to_tor; next hop self; \}/);
     assert.match(config, /neighbor 2001:db8:f:1::1 as 64600;/);
     assert.match(config, /bfd on;/);
-    assert.match(config, /min rx interval 100 ms;/);
+    assert.match(config, /min rx interval 200 ms;/);
     birdParses('node', config);
   });
 

@@ -107,7 +107,8 @@ describe('lab lifecycle', { skip: isRoot ? false : 'needs root (network namespac
       // BIRD accepts hold times of 0 or 3–65535 s only.
       Lab.create({ nodes: 1, prefix, timers: { holdTimeSeconds: 1 } }),
       (err) =>
-        isIronlbError(err, LabErrors.IRONLB_ERR_LAB_PROCESS) && /bird exited: .*Hold time must be/.test(err.message),
+        isIronlbError(err, LabErrors.IRONLB_ERR_LAB_PROCESS) &&
+        /bird exited: .*Hold time must be/.test(err.message),
     );
     assert.deepEqual(await leftovers(prefix), []);
   });

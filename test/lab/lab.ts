@@ -280,6 +280,8 @@ export class Lab {
   /** Pod name → node and address slot, reserved as soon as addPod is called. */
   readonly #podSlots = new Map<string, { node: string; slot: number }>();
   readonly #relays = new Set<Server>();
+  /** The ToR's and nodes' BIRD: one that exits explains a failed wait for the fabric. */
+  readonly #birds = new Set<LabProcess>();
   readonly #standIns = new Map<string, StandInSpeaker>();
   #podCounter = 0;
   #destroyed = false;
@@ -431,13 +433,13 @@ export class Lab {
       }),
     );
     // The ToR first: it only listens, so it must be up before the nodes dial.
-    await this.#startBird(
+    const torBird = await this.#startBird(
       'tor bird',
       plan.torNetns,
       join(this.runDir, 'tor', 'bird.conf'),
       this.tor.birdSocket,
     );
-    await Promise.all(
+    const nodeBirds = await Promise.all(
       this.nodes.map((node) => {
         mkdirSync(node.dir, { recursive: true });
         writeFileSync(
@@ -452,6 +454,7 @@ export class Lab {
         );
       }),
     );
+    for (const bird of [torBird, ...nodeBirds]) this.#birds.add(bird);
     this.#log(
       `lab ${this.prefix}: BIRD running on the ToR and ${this.nodes.length} node(s) (${Math.round(performance.now() - linked)} ms)`,
     );
@@ -583,7 +586,8 @@ export class Lab {
     socket: string,
   ): Promise<LabProcess> {
     const proc = await this.#spawn(name, netns, 'bird', ['-f', '-c', configPath, '-s', socket]);
-    await waitFor(async () => ((await canConnect(socket)) ? true : undefined), {
+    // BIRD opens its control socket before it reads its configuration: ask it whether it is up.
+    await waitFor(async () => ((await birdIsUp(socket)) ? true : undefined), {
       timeoutMs: this.#timeoutMs,
       intervalMs: 5,
       what: `${name} control socket`,
@@ -623,8 +627,38 @@ export class Lab {
         const status = parseBirdProtocols(await this.birdc('tor', 'show protocols'));
         return expected.every((name) => isEstablished(status.get(name))) ? true : undefined;
       },
-      { timeoutMs, intervalMs: 25, what: 'the node ↔ ToR BGP sessions' },
+      {
+        timeoutMs,
+        intervalMs: 25,
+        what: 'the node ↔ ToR BGP sessions',
+        giveUpIf: () => this.#exitedBird(),
+      },
     );
+  }
+
+  /** The BIRD process of a node, or of the ToR with `'tor'` (e.g. to freeze it with SIGSTOP). */
+  birdProcess(target: NodeRef): LabProcess {
+    const socket = target === 'tor' ? this.tor.birdSocket : this.node(target).birdSocket;
+    const bird = [...this.#birds].find(
+      (b) => b.name === (target === 'tor' ? 'tor bird' : `${this.node(target).name} bird`),
+    );
+    if (bird === undefined) {
+      throw new IronlbError(LabErrors.IRONLB_ERR_LAB_UNKNOWN, `no BIRD behind ${socket}`);
+    }
+    return bird;
+  }
+
+  /** An error describing the first BIRD that exited, if any. */
+  #exitedBird(): Error | undefined {
+    for (const bird of this.#birds) {
+      if (bird.exitStatus !== undefined) {
+        return new IronlbError(
+          LabErrors.IRONLB_ERR_LAB_PROCESS,
+          `${bird.name} exited: ${bird.output().trim()}`,
+        );
+      }
+    }
+    return undefined;
   }
 
   // ---------------------------------------------------------------- access
@@ -1067,14 +1101,10 @@ export class Lab {
   }
 }
 
-/** True when something accepts connections on the Unix socket (BIRD's control socket). */
-function canConnect(path: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect(path);
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
+/** True when the BIRD behind the control socket has loaded its configuration and runs. */
+async function birdIsUp(socket: string): Promise<boolean> {
+  const { code, stdout } = await runCommand('birdc', ['-s', socket, 'show status'], {
+    allowFailure: true,
   });
+  return code === 0 && stdout.includes('Daemon is up and running');
 }
