@@ -17,8 +17,8 @@ export interface FabricTimers {
 
 /**
  * BFD 200 ms × 5 detects a dead node in about a second. 100 ms × 3 (0.3 s)
- * works too, but on a loaded two-core machine a starved BIRD then misses
- * enough packets to flap a healthy session.
+ * works too, but a BIRD starved of CPU on a loaded two-core machine may then
+ * miss enough packets to flap a healthy session (suspected once, see docs/lab.md).
  */
 export const DEFAULT_FABRIC_TIMERS: FabricTimers = {
   bfd: true,

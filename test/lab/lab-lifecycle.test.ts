@@ -8,7 +8,8 @@ import { randomPrefix } from './addressing.ts';
 import { cleanupStale, listNetns } from './cleanup.ts';
 import { LabErrors } from './errors.ts';
 import { Lab } from './lab.ts';
-import { isProcessRunning, LabProcess } from './processes.ts';
+import type { LabProcess } from './processes.ts';
+import { isProcessRunning } from './processes.ts';
 
 const isRoot = process.getuid?.() === 0;
 const CHILD = join(import.meta.dirname, 'fixtures', 'lab-child.ts');
