@@ -69,8 +69,9 @@ const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 function onSignal(signal: NodeJS.Signals): void {
   runEmergencyCleanups();
   uninstallHandlers();
-  // Let the signal do what it would have done without us (usually: terminate).
-  process.kill(process.pid, signal);
+  // Let the signal do what it would have done without us: terminate, unless someone else
+  // handles it (then they already got it, and must not get it twice).
+  if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
 }
 
 function onExit(): void {

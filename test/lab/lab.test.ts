@@ -273,7 +273,7 @@ describe('lab end to end', { skip: isRoot ? false : 'needs root (network namespa
     assert.deepEqual(result.errors, { ECONNREFUSED: 3 });
   });
 
-  it('reaches a server of the test process from the nodes through the management network', async () => {
+  it('connects the test process and the management network both ways (API server placement)', async () => {
     const server = createServer((_req, res) => res.end('hello from the host'));
     servers.push(server);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -289,5 +289,13 @@ describe('lab end to end', { skip: isRoot ? false : 'needs root (network namespa
       ]);
       assert.equal(stdout.trim(), 'hello from the host');
     }
+
+    // And back: a server in the management namespace, reached from this process.
+    const script = `require('node:http').createServer((q, r) => r.end('hello from mgmt')).listen(7000, '203.0.113.1', () => console.log('ready'))`;
+    const inMgmt = await lab.spawnInMgmt(process.execPath, ['-e', script]);
+    await inMgmt.waitForLine(/^ready/, 5000);
+    const local = await lab.connectToMgmtPort(7000);
+    const answer = await fetch(`http://${local.host}:${local.port}/`);
+    assert.equal(await answer.text(), 'hello from mgmt');
   });
 });

@@ -1,5 +1,5 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer as createNetServer, connect, type Server } from 'node:net';
+import { createServer as createNetServer, connect, type AddressInfo, type Server } from 'node:net';
 import { join } from 'node:path';
 import { IronlbError, describeError } from '../../src/common/errors.ts';
 import {
@@ -842,16 +842,50 @@ export class Lab {
     this.#relays.add(server);
     const relay = await this.#spawn(`mgmt relay :${port}`, this.mgmt.netns, process.execPath, [
       TCP_RELAY,
-      '--host',
-      MGMT_ADDRESS,
-      '--port',
-      String(port),
-      '--unix',
+      '--listen-tcp',
+      `${MGMT_ADDRESS}:${port}`,
+      '--to-unix',
       socketPath,
     ]);
     await relay.waitForLine(/^ready /, this.#timeoutMs);
     this.#log(`lab ${this.prefix}: host port ${hostPort} reachable at ${MGMT_ADDRESS}:${port}`);
     return { address: MGMT_ADDRESS, port };
+  }
+
+  /**
+   * The other direction: a server listening on MGMT_ADDRESS:mgmtPort inside the
+   * management namespace (e.g. the API test server started with spawnInMgmt)
+   * becomes reachable from this process at 127.0.0.1 on the returned port.
+   */
+  async connectToMgmtPort(mgmtPort: number): Promise<{ host: string; port: number }> {
+    this.#assertLive();
+    const socketPath = join(this.runDir, `mgmt-${mgmtPort}.sock`);
+    const relay = await this.#spawn(`mgmt relay ${mgmtPort}`, this.mgmt.netns, process.execPath, [
+      TCP_RELAY,
+      '--listen-unix',
+      socketPath,
+      '--to-tcp',
+      `${MGMT_ADDRESS}:${mgmtPort}`,
+    ]);
+    await relay.waitForLine(/^ready /, this.#timeoutMs);
+    const server = createNetServer((downstream) => {
+      downstream.setNoDelay(true);
+      const upstream = connect(socketPath);
+      downstream.pipe(upstream).pipe(downstream);
+      upstream.on('error', () => downstream.destroy());
+      downstream.on('error', () => upstream.destroy());
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(0, '127.0.0.1', resolve);
+    });
+    server.unref();
+    this.#relays.add(server);
+    const { port } = server.address() as AddressInfo;
+    this.#log(
+      `lab ${this.prefix}: ${MGMT_ADDRESS}:${mgmtPort} in mgmt reachable at 127.0.0.1:${port}`,
+    );
+    return { host: '127.0.0.1', port };
   }
 
   /** Starts the stand-in speaker (a BIRD in AS 64698) on a node, announcing `routes`. */
