@@ -62,8 +62,8 @@ describe('lab process helpers', () => {
   });
 
   it('tells a zombie from a running process (kill -0 would not)', async () => {
-    // The background `true` exits at once; `exec sleep` replaces its parent, which never reaps it.
-    const child = spawn('sh', ['-c', 'true & echo $!; exec sleep 2'], {
+    // The background sleep exits after `exec sleep 2` replaced its parent, which never reaps it.
+    const child = spawn('sh', ['-c', 'sleep 0.05 & echo $!; exec sleep 2'], {
       stdio: ['ignore', 'pipe', 'ignore'],
     });
     const shell = await new Promise<{ zombie: number; parent: number }>((resolve, reject) => {
