@@ -7,6 +7,7 @@ import {
   DEFAULT_POOLS,
   familyOf,
   interfaceNames,
+  LAB_ASN,
   LAB_LIMITS,
   MAX_INTERFACE_NAME,
   MGMT_ADDRESS,
@@ -301,7 +302,7 @@ export class Lab {
     this.tor = {
       netns: plan.torNetns,
       routerId: plan.torRouterId,
-      asn: 64600,
+      asn: LAB_ASN.rack,
       birdSocket: join(this.runDir, 'tor', 'bird.ctl'),
     };
     this.nodes = plan.nodes.map((n) => ({
