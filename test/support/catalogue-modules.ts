@@ -8,6 +8,7 @@ export const catalogueModules: readonly string[] = [
   '../src/config/errors.ts',
   '../src/bgp/session-errors.ts',
   '../src/ipam/errors.ts',
-  './support/api-server/errors.ts',
   '../src/bgp/wire/errors.ts',
+  './support/api-server/errors.ts',
+  './lab/errors.ts',
 ];
