@@ -67,6 +67,8 @@ export interface EndpointSummary {
   readonly servingOnNode: number;
   /** The nodes (by nodeName) that host serving endpoints, sorted. */
   readonly servingNodes: readonly string[];
+  /** Serving endpoints without a nodeName (no node counts them as local). */
+  readonly servingWithoutNode: number;
 }
 
 export interface IpDecision {
@@ -145,11 +147,13 @@ export function summariseEndpoints(
 ): EndpointSummary {
   let serving = 0;
   let servingOnNode = 0;
+  let servingWithoutNode = 0;
   const nodes = new Set<string>();
   for (const endpoint of endpoints) {
     if (!endpointServes(endpoint)) continue;
     serving++;
-    if (endpoint.nodeName !== undefined) nodes.add(endpoint.nodeName);
+    if (endpoint.nodeName === undefined) servingWithoutNode++;
+    else nodes.add(endpoint.nodeName);
     if (endpoint.nodeName === nodeName) servingOnNode++;
   }
   return {
@@ -157,6 +161,7 @@ export function summariseEndpoints(
     serving,
     servingOnNode,
     servingNodes: [...nodes].sort(compareText),
+    servingWithoutNode,
   };
 }
 
@@ -182,12 +187,16 @@ function endpointRefusal(
     };
   }
   if (summary.servingOnNode > 0) return undefined;
+  const where = [
+    ...(summary.servingNodes.length > 0 ? [`nodes ${listNames(summary.servingNodes)}`] : []),
+    ...(summary.servingWithoutNode > 0 ? [`${summary.servingWithoutNode} without a nodeName`] : []),
+  ].join('; ');
   const elsewhere =
     summary.serving === 0
       ? summary.total === 0
         ? 'the Service has no endpoints at all'
         : `none of its ${summary.total} endpoints is serving`
-      : `${summary.serving} serving endpoint${summary.serving === 1 ? ' runs' : 's run'} elsewhere${summary.servingNodes.length > 0 ? ` (nodes ${listNames(summary.servingNodes)})` : ''}`;
+      : `${summary.serving} serving endpoint${summary.serving === 1 ? ' runs' : 's run'} elsewhere (${where})`;
   return {
     reason: 'noLocalEndpoints',
     message: `externalTrafficPolicy is Local and node ${nodeName} hosts no serving endpoint of the Service; ${elsewhere}`,
