@@ -10,4 +10,5 @@ export const catalogueModules: readonly string[] = [
   '../src/ipam/errors.ts',
   './support/api-server/errors.ts',
   '../src/bgp/wire/errors.ts',
+  '../src/speaker/errors.ts',
 ];
