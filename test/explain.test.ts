@@ -277,6 +277,26 @@ Warnings:
     assert.match(err, /Service shop\/nope not found/);
   });
 
+  it('an API error: exit 1 with the error', async () => {
+    server.faults.failRequests({ code: 500, verb: 'get', resource: 'services' });
+    const { err, exitCode } = await run(['web', '-n', 'shop']);
+    assert.equal(exitCode, 1);
+    assert.match(err, /500/);
+  });
+
+  it('a Secret the speaker may not read is reported by the parse', async () => {
+    server.faults.failRequests({ code: 403, verb: 'get', resource: 'secrets' });
+    const { out, exitCode } = await run(['web', '-n', 'shop', '-o', 'json', '--node', 'n1']);
+    assert.equal(exitCode, 0);
+    const report = JSON.parse(out) as ExplainReport;
+    assert.equal(report.configuration.valid, false);
+    assert.match(
+      report.configuration.errors[0]!,
+      /IRONLB_ERR_CONFIG_SECRET .*Secret ironlb-system\/bird-md5 could not be read/,
+    );
+    assert.equal(server.faults.pendingFailures, 0);
+  });
+
   it('an unknown output format: exit 2', async () => {
     const { err, exitCode } = await run(['web', '-n', 'shop', '-o', 'yaml']);
     assert.equal(exitCode, 2);

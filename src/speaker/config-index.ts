@@ -1,10 +1,4 @@
-import {
-  objectRef,
-  type Advertisement,
-  type IronlbConfig,
-  type Peer,
-  type Pool,
-} from '../config/index.ts';
+import { objectRef, type Advertisement, type IronlbConfig, type Pool } from '../config/index.ts';
 import type { IpFamily } from '../ipam/address.ts';
 
 interface IndexedRange {
@@ -16,15 +10,13 @@ interface IndexedRange {
 /**
  * Lookups the decision makes for every address, built once per configuration
  * (cached on the config object, which is immutable): the pool of an address
- * by binary search, the advertisements of a pool, peers by reference.
+ * by binary search, the advertisements of a pool, advertisements by reference.
  */
 export interface ConfigIndex {
   readonly config: IronlbConfig;
   poolOf(family: IpFamily, address: bigint): Pool | undefined;
   /** Advertisements (same namespace as the pool) that name the pool, sorted by namespace/name. */
   advertisementsOf(pool: Pool): readonly Advertisement[];
-  /** By "namespace/name". */
-  peer(ref: string): Peer | undefined;
   /** By "namespace/name". */
   advertisement(ref: string): Advertisement | undefined;
 }
@@ -62,8 +54,6 @@ function buildIndex(config: IronlbConfig): ConfigIndex {
     }
   }
 
-  const peers = new Map<string, Peer>();
-  for (const peer of config.peers) peers.set(objectRef(peer.namespace, peer.name), peer);
   const advertisements = new Map<string, Advertisement>();
   for (const advertisement of config.advertisements) {
     advertisements.set(objectRef(advertisement.namespace, advertisement.name), advertisement);
@@ -86,9 +76,6 @@ function buildIndex(config: IronlbConfig): ConfigIndex {
     },
     advertisementsOf(pool) {
       return advertisementsByPool.get(objectRef(pool.namespace, pool.name)) ?? [];
-    },
-    peer(ref) {
-      return peers.get(ref);
     },
     advertisement(ref) {
       return advertisements.get(ref);
