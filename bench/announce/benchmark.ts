@@ -17,6 +17,7 @@ import type { BenchContext, Benchmark, CaseRecorder } from '../lib/runner.ts';
 import { ironlbAdapters } from './adapters/index.ts';
 import { birdContender } from './bird-sender.ts';
 import type { AnnounceContender, RouteSet, RunningSender, SenderEnv } from './contender.ts';
+import type { PhaseTimings } from './ironlb-adapter.ts';
 import { exabgpApiContender, exabgpConfigContender } from './exabgp.ts';
 import { gobgpdContender } from './gobgpd.ts';
 import { ironlbContender } from './ironlb.ts';
@@ -52,6 +53,7 @@ export function announceContenders(): Entry[] {
 const metrics: readonly MetricSpec[] = [
   { key: 'announceSeconds', label: 'announce', unit: 's', better: 'lower', digits: 3 },
   { key: 'announceRate', label: 'announce', unit: 'prefixes/s', better: 'higher' },
+  { key: 'handoverSeconds', label: 'sender done', unit: 's', better: 'lower', digits: 3 },
   { key: 'withdrawSeconds', label: 'withdraw', unit: 's', better: 'lower', digits: 3 },
   { key: 'withdrawRate', label: 'withdraw', unit: 'prefixes/s', better: 'higher' },
   { key: 'senderPeakRssMiB', label: 'sender peak RSS', unit: 'MiB', better: 'lower', digits: 1 },
@@ -82,6 +84,13 @@ const protocolName = (id: string): string => `from_${id.replaceAll('-', '_')}`;
 const mib = (kib: number | undefined): Record<string, number> =>
   kib === undefined ? {} : { senderPeakRssMiB: kib / 1024 };
 
+/** A sender's own phase timings, kept in the samples under a prefix ("announce.packMs"). */
+function prefixed(prefix: string, phases: PhaseTimings | void): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [key, value] of Object.entries(phases ?? {})) out[`${prefix}${key}`] = value;
+  return out;
+}
+
 /** Bounded waits scale with N: 60 s, or 2 ms per route when that is longer. */
 const routeTimeoutMs = (count: number): number => Math.max(60_000, count * 2);
 
@@ -104,6 +113,9 @@ async function runTriggered(
     record.note('method', sender.method);
     const giveUpIf = (): Error | undefined => sender.failure();
     await receiver.waitEstablished(protocol, 30_000, giveUpIf);
+    const idle = sender.peakRssKiB();
+    if (idle !== undefined)
+      record.note('peak RSS before the first announce', `${(idle / 1024).toFixed(1)} MiB`);
     await receiver.waitRouteCount(protocol, family, 0, {
       timeoutMs: 10_000,
       established: true,
@@ -112,7 +124,7 @@ async function runTriggered(
     await record.repeat(bench.reps(5), async (rep) => {
       bench.log(`${contender.id} ${family} ${count}: repetition ${rep + 1}`);
       const t0 = wallClockMs();
-      await sender.announce();
+      const announcePhases = await sender.announce();
       const handedOver = wallClockMs();
       const polled = await receiver.waitRouteCount(protocol, family, count, {
         timeoutMs: routeTimeoutMs(count),
@@ -126,10 +138,11 @@ async function runTriggered(
         announceRate: count / Math.max((t1 - t0) / 1000, 0.001),
         announcePollSeconds: (polled - t0) / 1000,
         handoverSeconds: (handedOver - t0) / 1000,
+        ...prefixed('announce.', announcePhases),
       };
       if (sender.withdraw !== undefined) {
         const w0 = wallClockMs();
-        await sender.withdraw();
+        const withdrawPhases = await sender.withdraw();
         const w1 = await receiver.waitRouteCount(protocol, family, 0, {
           timeoutMs: routeTimeoutMs(count),
           established: true,
@@ -137,6 +150,7 @@ async function runTriggered(
         });
         sample['withdrawSeconds'] = (w1 - w0) / 1000;
         sample['withdrawRate'] = count / Math.max((w1 - w0) / 1000, 0.001);
+        Object.assign(sample, prefixed('withdraw.', withdrawPhases));
       }
       return { ...sample, ...mib(sender.peakRssKiB()) };
     });

@@ -1,3 +1,4 @@
+import type { PhaseTimings } from './ironlb-adapter.ts';
 import type { Family } from './receiver.ts';
 
 /**
@@ -32,10 +33,13 @@ export interface RouteSet {
 export interface RunningSender {
   /** How it announces, said in the results ("gRPC AddPathStream, 1000 paths per message"). */
   readonly method: string;
-  /** Hands every route to the peer; resolves when handed over (arrival is timed by the harness). */
-  announce(): Promise<void>;
+  /**
+   * Hands every route to the peer; resolves when handed over (arrival is timed
+   * by the harness), optionally with the sender's own phase timings in ms.
+   */
+  announce(): Promise<PhaseTimings | void>;
   /** Withdraws every route; undefined when the method has no way to (then withdrawal is not measured). */
-  readonly withdraw: (() => Promise<void>) | undefined;
+  readonly withdraw: (() => Promise<PhaseTimings | void>) | undefined;
   /** VmHWM of the sending process, KiB. */
   peakRssKiB(): number | undefined;
   /** An error when the sender died. */

@@ -35,6 +35,7 @@ const exabgpEnv = {
   'exabgp.api.respawn': 'false',
   'exabgp.log.level': 'WARNING',
   'exabgp.tcp.bind': '',
+  'exabgp.reactor.speed': '0.01',
 };
 
 function exabgpConfig(
@@ -57,6 +58,7 @@ function exabgpConfig(
   peer-as ${env.receiverAsn};
   connect ${env.receiverPort};
   hold-time 240;
+  group-updates true;
   family { ${family} unicast; }
 ${api}${statics}}
 `;

@@ -8,6 +8,9 @@ import type { Route } from '../../src/bgp/route.ts';
  * (ironlb-child.ts) so the sender's RSS is its own.
  */
 
+/** Milliseconds per named phase of one setRoutes call ("ribSetMs", "packMs", …). */
+export type PhaseTimings = Readonly<Record<string, number>>;
+
 export interface BenchPeer {
   /** The receiving BIRD. */
   readonly address: string;
@@ -26,9 +29,10 @@ export interface IronlbAdapter {
   waitEstablished(timeoutMs: number): Promise<void>;
   /**
    * The routes to announce from now on (level-triggered: [] withdraws all).
-   * Resolves when the resulting UPDATEs are handed to the kernel (written).
+   * Resolves when the resulting UPDATEs are handed to the kernel (written),
+   * optionally with the milliseconds spent in each phase (kept in the results).
    */
-  setRoutes(routes: readonly Route[]): Promise<void>;
+  setRoutes(routes: readonly Route[]): Promise<PhaseTimings | void>;
   close(): Promise<void>;
 }
 

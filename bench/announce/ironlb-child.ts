@@ -6,7 +6,7 @@
 import type { Route, RouteAttributes } from '../../src/bgp/route.ts';
 import { describeError } from '../../src/common/errors.ts';
 import { ironlbAdapters } from './adapters/index.ts';
-import type { BenchPeer, IronlbAdapter } from './ironlb-adapter.ts';
+import type { BenchPeer, IronlbAdapter, PhaseTimings } from './ironlb-adapter.ts';
 
 export type ChildRequest =
   | {
@@ -22,7 +22,7 @@ export type ChildRequest =
 
 export type ChildReply =
   | { readonly type: 'ready' }
-  | { readonly type: 'done'; readonly ms: number }
+  | { readonly type: 'done'; readonly phases: PhaseTimings }
   | { readonly type: 'closed' }
   | { readonly type: 'error'; readonly message: string };
 
@@ -52,8 +52,8 @@ async function handle(request: ChildRequest): Promise<void> {
     case 'withdraw': {
       if (adapter === undefined) throw new Error('not started');
       const start = performance.now();
-      await adapter.setRoutes(request.type === 'announce' ? routes : []);
-      reply({ type: 'done', ms: performance.now() - start });
+      const phases = await adapter.setRoutes(request.type === 'announce' ? routes : []);
+      reply({ type: 'done', phases: { ...phases, setRoutesMs: performance.now() - start } });
       return;
     }
     case 'close':

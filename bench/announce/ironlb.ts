@@ -4,7 +4,7 @@ import { BenchErrors } from '../lib/errors.ts';
 import { ManagedProcess } from '../lib/processes.ts';
 import type { AnnounceContender } from './contender.ts';
 import type { ChildReply, ChildRequest } from './ironlb-child.ts';
-import type { AdapterModule } from './ironlb-adapter.ts';
+import type { AdapterModule, PhaseTimings } from './ironlb-adapter.ts';
 
 const childScript = fileURLToPath(new URL('ironlb-child.ts', import.meta.url));
 
@@ -55,6 +55,10 @@ function ask(
   });
 }
 
+function phasesOf(reply: ChildReply): PhaseTimings {
+  return reply.type === 'done' ? reply.phases : {};
+}
+
 /** An ironlb adapter as a contender: the adapter runs in a child Node process. */
 export function ironlbContender(adapter: AdapterModule): AnnounceContender {
   return {
@@ -100,12 +104,8 @@ export function ironlbContender(adapter: AdapterModule): AnnounceContender {
       return {
         method:
           'Route[] → AdjRibOut → packAnnouncements/packWithdrawals → socket.write, in a child process',
-        announce: async () => {
-          await ask(proc, { type: 'announce' }, 'done', timeoutMs);
-        },
-        withdraw: async () => {
-          await ask(proc, { type: 'withdraw' }, 'done', timeoutMs);
-        },
+        announce: async () => phasesOf(await ask(proc, { type: 'announce' }, 'done', timeoutMs)),
+        withdraw: async () => phasesOf(await ask(proc, { type: 'withdraw' }, 'done', timeoutMs)),
         peakRssKiB: () => proc.peakRssKiB(),
         failure: () => proc.exitedError(),
         stop: async () => {

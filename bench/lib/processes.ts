@@ -159,6 +159,8 @@ export class ManagedProcess {
     const child = spawn(command, args, {
       cwd: options.cwd,
       env: options.env ?? process.env,
+      // Its own process group, so stop() also reaches what it starts (ExaBGP's helper).
+      detached: true,
       stdio: options.ipc === true ? ['ignore', 'pipe', 'pipe', 'ipc'] : ['ignore', 'pipe', 'pipe'],
     });
     return new Promise((resolve, reject) => {
@@ -200,12 +202,30 @@ export class ManagedProcess {
     );
   }
 
-  /** SIGTERM, then SIGKILL after `graceMs`; waits (bounded) until it is reaped. */
+  /** Signals the process group (the process and whatever it started). */
+  signal(signal: NodeJS.Signals): void {
+    try {
+      process.kill(-this.pid, signal);
+    } catch {
+      this.child.kill(signal); // the group is gone; the process may still be a zombie
+    }
+  }
+
+  /**
+   * SIGTERM to the process group, SIGKILL after `graceMs`; waits (bounded)
+   * until the process is reaped, and kills what is left of its group.
+   */
   async stop(graceMs = 3000): Promise<void> {
-    if (this.#status !== undefined) return;
-    this.child.kill('SIGTERM');
-    if (await this.#exitsWithin(graceMs)) return;
-    this.child.kill('SIGKILL');
+    if (this.#status !== undefined) {
+      this.signal('SIGKILL'); // leftovers of the group, if any
+      return;
+    }
+    this.signal('SIGTERM');
+    if (await this.#exitsWithin(graceMs)) {
+      this.signal('SIGKILL');
+      return;
+    }
+    this.signal('SIGKILL');
     if (await this.#exitsWithin(5000)) return;
     throw new IronlbError(
       BenchErrors.IRONLB_ERR_BENCH_PROCESS,
@@ -231,8 +251,8 @@ export class Cleanup {
   }
 
   /** Stops a process when the cleanup runs. */
-  process(proc: ManagedProcess): ManagedProcess {
-    this.defer(`stop ${proc.name}`, () => proc.stop());
+  process(proc: ManagedProcess, graceMs?: number): ManagedProcess {
+    this.defer(`stop ${proc.name}`, () => proc.stop(graceMs));
     return proc;
   }
 
@@ -257,7 +277,7 @@ export class Cleanup {
 
 /** Last resort on SIGINT/SIGTERM: kill every tracked process, remove every tracked directory. */
 export function emergencyStop(): void {
-  for (const proc of liveProcesses) proc.child.kill('SIGKILL');
+  for (const proc of liveProcesses) proc.signal('SIGKILL');
   for (const dir of liveDirs) rmSync(dir, { recursive: true, force: true });
   liveDirs.clear();
 }

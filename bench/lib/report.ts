@@ -64,6 +64,18 @@ export function formatCase(outcome: CaseOutcome): string {
     const notes = Object.entries(c.notes);
     if (notes.length > 0)
       remarks.push(`${c.label}: ${notes.map(([k, v]) => `${k} ${v}`).join('; ')}`);
+    // Keys like "announce.packMs": a contender's own phase timings, printed as medians.
+    const phases = new Map<string, string[]>();
+    for (const [key, summary] of Object.entries(c.summary)) {
+      const dot = key.indexOf('.');
+      if (dot <= 0) continue;
+      const group = key.slice(0, dot);
+      const part = `${key.slice(dot + 1)} ${summary.median.toFixed(1)}`;
+      phases.set(group, [...(phases.get(group) ?? []), part]);
+    }
+    for (const [group, parts] of phases) {
+      remarks.push(`${c.label}: ${group} phases (median): ${parts.join(', ')}`);
+    }
   }
   let text = `\n${outcome.title} [${outcome.id}]\n${table(rows)}`;
   text += '  median (min–max) over the repetitions\n';

@@ -15,7 +15,7 @@ import {
 } from '../../../src/bgp/wire/index.ts';
 import type { OpenMessage, PathAttributes, WireContext } from '../../../src/bgp/wire/index.ts';
 import { BenchErrors } from '../../lib/errors.ts';
-import type { AdapterModule, BenchPeer, IronlbAdapter } from '../ironlb-adapter.ts';
+import type { AdapterModule, BenchPeer, IronlbAdapter, PhaseTimings } from '../ironlb-adapter.ts';
 
 /**
  * The ironlb contender that exists today: a minimal raw-socket BGP speaker
@@ -150,12 +150,14 @@ class RawCodecSpeaker implements IronlbAdapter {
     return { ...common, mpReach: { family: 'ipv6-unicast', nextHop: a.nextHop, nlri: [] } };
   }
 
-  async setRoutes(routes: readonly Route[]): Promise<void> {
+  async setRoutes(routes: readonly Route[]): Promise<PhaseTimings> {
     const socket = this.#socket;
     const ctx = this.#ctx;
     if (this.#failure !== undefined) throw this.#failure;
     if (socket === undefined || ctx === undefined) throw new Error('not established');
+    const t0 = performance.now();
     const delta = this.#rib.set(routes);
+    const t1 = performance.now();
     const writes: Buffer[] = [];
     for (const group of delta.withdrawals) {
       writes.push(
@@ -175,12 +177,20 @@ class RawCodecSpeaker implements IronlbAdapter {
         ).bytes,
       );
     }
+    const t2 = performance.now();
     for (const bytes of writes) {
       await new Promise<void>((resolve, reject) =>
         socket.write(bytes, (err) => (err === undefined || err === null ? resolve() : reject(err))),
       );
     }
+    const t3 = performance.now();
     this.#rib.markSent(delta);
+    return {
+      ribSetMs: t1 - t0,
+      packMs: t2 - t1,
+      writeMs: t3 - t2,
+      markSentMs: performance.now() - t3,
+    };
   }
 
   #stopKeepalives(): void {
