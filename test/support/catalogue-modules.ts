@@ -11,4 +11,5 @@ export const catalogueModules: readonly string[] = [
   '../src/bgp/wire/errors.ts',
   './support/api-server/errors.ts',
   './lab/errors.ts',
+  '../bench/lib/errors.ts',
 ];
