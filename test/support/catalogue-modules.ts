@@ -12,4 +12,5 @@ export const catalogueModules: readonly string[] = [
   './support/api-server/errors.ts',
   './lab/errors.ts',
   '../src/speaker/errors.ts',
+  '../bench/lib/errors.ts',
 ];
