@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { KubeConfig } from '@kubernetes/client-node';
-import { IronlbError } from '../common/errors.ts';
+import { IronlbError, describeError } from '../common/errors.ts';
 import { K8sErrors } from './errors.ts';
 
 /**
@@ -43,4 +43,29 @@ export function apiStatusCode(err: unknown): number | undefined {
   if (typeof code === 'number') return code;
   const statusCode = (err as { statusCode?: unknown }).statusCode;
   return typeof statusCode === 'number' ? statusCode : undefined;
+}
+
+/**
+ * A short description of an API error for logs and events: "HTTP 409 Conflict:
+ * <the Status message>" instead of the client's message, which carries the
+ * whole body and headers.
+ */
+export function apiErrorText(err: unknown): string {
+  const code = apiStatusCode(err);
+  if (code === undefined) return describeError(err);
+  const body = (err as { body?: unknown }).body;
+  let message: string | undefined;
+  if (typeof body === 'string') {
+    try {
+      const parsed = JSON.parse(body) as { message?: unknown };
+      if (typeof parsed.message === 'string') message = parsed.message;
+    } catch {
+      message = body.length > 200 ? `${body.slice(0, 200)}...` : body;
+    }
+  } else if (body !== null && typeof body === 'object') {
+    const text = (body as { message?: unknown }).message;
+    if (typeof text === 'string') message = text;
+  }
+  message ??= err instanceof Error ? (err.message.split('\n')[0] ?? '') : '';
+  return `HTTP ${code}${message === '' ? '' : `: ${message}`}`;
 }

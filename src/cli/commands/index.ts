@@ -1,8 +1,9 @@
 import type { Command } from 'commander';
 import type { CliIo } from '../program.ts';
 import { registerCheckConfig } from './check-config.ts';
+import { registerController } from './controller.ts';
 
 /** A subcommand adds itself to the program; one file per subcommand. */
 export type RegisterCommand = (program: Command, io: CliIo) => void;
 
-export const commands: readonly RegisterCommand[] = [registerCheckConfig];
+export const commands: readonly RegisterCommand[] = [registerCheckConfig, registerController];
