@@ -257,9 +257,9 @@ export class ResourceWatch<T extends KubernetesObject> {
       };
       this.#watch.watch(path, query, onEvent, onDone).then(
         (controller) => {
-          // The request may already be over (done was called first).
-          if (this.#stopped) controller.abort();
-          else this.#request = controller;
+          // The request may already be over (done was called first): aborting it then is harmless.
+          this.#request = controller;
+          if (this.#stopped || this.#relistRequested) controller.abort();
         },
         (err: unknown) => onDone(err ?? new Error('watch request failed')),
       );
