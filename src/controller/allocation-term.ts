@@ -192,9 +192,27 @@ export class AllocationTerm {
       'leader term started: existing addresses registered',
     );
     this.#started = true;
-    for (const service of services) this.#queue.add(serviceKey(service));
+    // Services that ask for particular addresses first, so none is handed out before they ask.
+    const asking: string[] = [];
+    const others: string[] = [];
+    for (const service of services) {
+      const intent = serviceIntent(
+        service,
+        view.namespaceLabels(service.metadata?.namespace ?? ''),
+        loadBalancerClass,
+      );
+      const requested = intent.kind === 'allocate' && intent.request.requestedIPs.length > 0;
+      (requested ? asking : others).push(serviceKey(service));
+    }
+    for (const key of [...asking, ...others]) this.#queue.add(key);
     this.#schedulePoolStatus();
     this.#reportConfig();
+  }
+
+  /** Addresses came free: Services that found none may find one now. */
+  #released(): void {
+    this.#schedulePoolStatus();
+    for (const key of this.#lastFailure.keys()) this.#queue.add(key);
   }
 
   #enqueueNamespace(namespace: string): void {
@@ -233,9 +251,9 @@ export class AllocationTerm {
     const name = key.slice(slash + 1);
     const service = view.services.get(name, namespace);
     if (service === undefined) {
-      if (this.#allocator.release(key) !== undefined) this.#schedulePoolStatus();
-      this.#written.delete(key);
       this.#lastFailure.delete(key);
+      if (this.#allocator.release(key) !== undefined) this.#released();
+      this.#written.delete(key);
       return 'done';
     }
     const intent = serviceIntent(service, view.namespaceLabels(namespace), loadBalancerClass);
@@ -243,24 +261,26 @@ export class AllocationTerm {
     switch (intent.kind) {
       case 'notOurs':
         // Another implementation's Service: never touched.
-        if (this.#allocator.release(key) !== undefined) this.#schedulePoolStatus();
+        this.#lastFailure.delete(key);
+        if (this.#allocator.release(key) !== undefined) this.#released();
         return 'done';
       case 'notLoadBalancer': {
+        this.#lastFailure.delete(key);
         const held = this.#allocator.release(key) !== undefined;
-        if (held) this.#schedulePoolStatus();
+        if (held) this.#released();
         if (!held && poolAnnotation(service) === undefined) return 'done';
         outcome = { kind: 'released', why: 'the Service is no longer of type LoadBalancer' };
         break;
       }
       case 'invalid':
-        if (this.#allocator.release(key) !== undefined) this.#schedulePoolStatus();
+        if (this.#allocator.release(key) !== undefined) this.#released();
         outcome = { kind: 'failed', refusal: intent.refusal };
         break;
       case 'allocate': {
         const result = this.#allocator.allocate(intent.request);
-        if (!result.ok || result.change !== 'unchanged' || result.previous !== undefined) {
-          this.#schedulePoolStatus();
-        }
+        const freed = result.ok ? result.previous !== undefined : result.released !== undefined;
+        if (freed) this.#released();
+        else if (!result.ok || result.change !== 'unchanged') this.#schedulePoolStatus();
         outcome = outcomeOf(result);
         break;
       }
