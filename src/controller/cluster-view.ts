@@ -14,7 +14,7 @@ import {
 } from '../config/index.ts';
 import type { Labels } from '../common/label-selector.ts';
 import type { Logger } from '../daemon/logger.ts';
-import { ResourceWatch, type ResourceList, type WatchEventType } from '../k8s/resource-watch.ts';
+import { ResourceWatch, type ResourceList } from '../k8s/resource-watch.ts';
 import type { ControllerMetrics } from './metrics.ts';
 import { serviceKey, type ServiceObject } from './service-mapping.ts';
 
@@ -89,7 +89,7 @@ export class ClusterView {
       resource: 'services',
       apiVersion: 'v1',
       kind: 'Service',
-      list: () => core.listServiceForAllNamespaces() as Promise<ResourceList<ServiceObject>>,
+      list: () => core.listServiceForAllNamespaces(),
       onChange: (_type, object) => {
         metrics.updates.inc();
         const key = serviceKey(object);

@@ -95,7 +95,7 @@ describe('planServiceWrites', () => {
         message: 'poolExhausted: no free IPv4 address in pool default',
       },
     });
-    const again = planServiceWrites(empty, failed, first.event!.message);
+    const again = planServiceWrites(empty, failed, first.event.message);
     assert.equal(writesNeeded(again), false);
     const other = planServiceWrites(empty, failed, 'poolExhausted: something older');
     assert.equal(other.event?.reason, 'AllocationFailed');

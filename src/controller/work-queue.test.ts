@@ -85,10 +85,10 @@ describe('WorkQueue', () => {
       minRetryMs: 20,
       maxRetryMs: 1000,
       onError: (key, err) => errors.push(`${key}: ${String(err)}`),
-      process: async (): Promise<ProcessResult> => {
+      process: (): Promise<ProcessResult> => {
         at.push(performance.now());
-        if (at.length === 1) throw new Error('boom');
-        return at.length < 4 ? 'retry' : 'done';
+        if (at.length === 1) return Promise.reject(new Error('boom'));
+        return Promise.resolve(at.length < 4 ? 'retry' : 'done');
       },
     });
     queue.add('k');

@@ -4,6 +4,7 @@ import type { KubernetesObject } from '@kubernetes/client-node';
 import { memoryLogger } from '../daemon/test-logger.ts';
 import { startApiServer, type TestApiServer } from '../../test/support/api-server/index.ts';
 import { serviceManifest } from '../../test/support/controller-fixtures.ts';
+import { nameOf } from '../../test/support/controller-fixtures.ts';
 import { EventRecorder } from './event-recorder.ts';
 
 interface StoredEvent {
@@ -27,14 +28,14 @@ describe('EventRecorder against the test API server', () => {
 
   before(async () => {
     server = await startApiServer();
-    service = server.store.put(serviceManifest('web')) as KubernetesObject;
+    service = server.store.put(serviceManifest('web'));
   });
   after(async () => {
     await server.close();
   });
   beforeEach(() => {
     for (const event of server.store.list('v1', 'Event', 'default')) {
-      server.store.delete('v1', 'Event', String(event.metadata?.name), 'default');
+      server.store.delete('v1', 'Event', nameOf(event), 'default');
     }
     clock = new Date('2025-03-01T10:00:00Z');
   });

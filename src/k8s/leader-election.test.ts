@@ -84,8 +84,7 @@ describe('LeaderElector on a Lease of the test API server', () => {
   }
 
   const readLease = (): V1Lease | undefined =>
-    server.store.get('coordination.k8s.io/v1', 'Lease', leaseName, 'default') as
-      V1Lease | undefined;
+    server.store.get('coordination.k8s.io/v1', 'Lease', leaseName, 'default');
 
   const leaders = (): string[] => candidates.filter((c) => c.elector.isLeader()).map((c) => c.name);
 

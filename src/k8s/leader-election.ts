@@ -271,7 +271,7 @@ export class LeaderElector {
 function timeText(value: unknown): string | undefined {
   if (value === undefined || value === null) return undefined;
   if (value instanceof Date) return value.toISOString();
-  return String(value);
+  return typeof value === 'string' ? value : JSON.stringify(value);
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {

@@ -4,6 +4,7 @@ import { CoreV1Api, type KubernetesObject } from '@kubernetes/client-node';
 import { memoryLogger } from '../daemon/test-logger.ts';
 import { startApiServer, type TestApiServer } from '../../test/support/api-server/index.ts';
 import { serviceManifest, waitFor } from '../../test/support/controller-fixtures.ts';
+import { nameOf } from '../../test/support/controller-fixtures.ts';
 import { ResourceWatch, objectKey, type WatchEventType } from './resource-watch.ts';
 
 describe('ResourceWatch against the test API server', () => {
@@ -20,12 +21,12 @@ describe('ResourceWatch against the test API server', () => {
   after(async () => {
     await server.close();
   });
-  beforeEach(async () => {
+  beforeEach(() => {
     server.faults.clear();
     events = [];
     apiErrors = [];
     for (const service of server.store.list('v1', 'Service')) {
-      server.store.delete('v1', 'Service', String(service.metadata?.name), 'default');
+      server.store.delete('v1', 'Service', nameOf(service), 'default');
     }
   });
   afterEach(async () => {
@@ -80,7 +81,7 @@ describe('ResourceWatch against the test API server', () => {
 
     await core.createNamespacedService({
       namespace: 'default',
-      body: serviceManifest('c') as never,
+      body: serviceManifest('c'),
     });
     await core.patchNamespacedService({
       name: 'a',

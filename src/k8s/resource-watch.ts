@@ -74,6 +74,12 @@ export class ResourceWatch<T extends KubernetesObject> {
   #stopped = false;
   #running: Promise<void> | undefined;
   #request: AbortController | undefined;
+  /** Ends the current watch wait at once (resync, stop), even before its headers arrived. */
+  #endWatch: (() => void) | undefined;
+  /** Bumped whenever the current watch is abandoned; events of older watches are ignored. */
+  #generation = 0;
+  /** Settles when the newest watch request has been answered (and, if abandoned, aborted). */
+  #connecting: Promise<void> = Promise.resolve();
   #wake: (() => void) | undefined;
   #relistWaiters: Array<{ resolve: () => void; reject: (err: Error) => void }> = [];
   #syncWaiters: Array<() => void> = [];
@@ -110,11 +116,18 @@ export class ResourceWatch<T extends KubernetesObject> {
   async stop(): Promise<void> {
     if (this.#stopped) return;
     this.#stopped = true;
-    this.#request?.abort();
+    this.#abandonWatch();
     this.#wake?.();
     for (const resolve of this.#syncWaiters.splice(0)) resolve();
     for (const waiter of this.#relistWaiters.splice(0)) waiter.reject(new Error('watch stopped'));
     await this.#running;
+    // A request still connecting is aborted when its answer comes; wait for that, briefly.
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      this.#connecting,
+      new Promise<void>((resolve) => (timer = setTimeout(resolve, 1000))),
+    ]);
+    clearTimeout(timer);
   }
 
   /**
@@ -127,9 +140,21 @@ export class ResourceWatch<T extends KubernetesObject> {
       this.#relistWaiters.push({ resolve, reject }),
     );
     this.#relistRequested = true;
-    this.#request?.abort();
+    this.#abandonWatch();
     this.#wake?.();
     return done;
+  }
+
+  /**
+   * Stops listening to the current watch request now. Its AbortController
+   * only exists once the response headers are in, so the request is aborted
+   * as soon as it can be; its events are ignored from here on.
+   */
+  #abandonWatch(): void {
+    this.#generation++;
+    this.#request?.abort();
+    this.#request = undefined;
+    this.#endWatch?.();
   }
 
   list(): T[] {
@@ -214,7 +239,13 @@ export class ResourceWatch<T extends KubernetesObject> {
 
   #watchOnce(): Promise<WatchEnd> {
     const { path, labelSelector, fieldSelector } = this.#options;
+    const generation = this.#generation;
+    const current = (): boolean => generation === this.#generation && !this.#stopped;
     return new Promise<WatchEnd>((resolve) => {
+      this.#endWatch = () => {
+        this.#endWatch = undefined;
+        resolve({ kind: 'failed', error: new Error('watch abandoned') });
+      };
       let events = 0;
       let expired = false;
       let failure: unknown;
@@ -225,7 +256,7 @@ export class ResourceWatch<T extends KubernetesObject> {
       if (labelSelector !== undefined) query.labelSelector = labelSelector;
       if (fieldSelector !== undefined) query.fieldSelector = fieldSelector;
       const onEvent = (phase: string, raw: unknown): void => {
-        if (this.#stopped) return;
+        if (!current()) return;
         if (phase === 'ERROR') {
           const status = raw as { code?: unknown; message?: unknown };
           if (status.code === 410) expired = true;
@@ -248,18 +279,20 @@ export class ResourceWatch<T extends KubernetesObject> {
         if (version !== undefined && version !== '') this.#resourceVersion = version;
       };
       const onDone = (err: unknown): void => {
+        if (!current()) return;
         this.#request = undefined;
+        this.#endWatch = undefined;
         if (expired || apiStatusCode(err) === 410) resolve({ kind: 'expired' });
         else if (failure !== undefined) resolve({ kind: 'failed', error: failure });
         else if (err === null || err === undefined || isTimeout(err))
           resolve({ kind: 'closed', events });
         else resolve({ kind: 'failed', error: err });
       };
-      this.#watch.watch(path, query, onEvent, onDone).then(
+      this.#connecting = this.#watch.watch(path, query, onEvent, onDone).then(
         (controller) => {
-          // The request may already be over (done was called first): aborting it then is harmless.
-          this.#request = controller;
-          if (this.#stopped || this.#relistRequested) controller.abort();
+          // Abandoned while connecting: abort it now. (If done was already called, aborting is harmless.)
+          if (current()) this.#request = controller;
+          else controller.abort();
         },
         (err: unknown) => onDone(err ?? new Error('watch request failed')),
       );

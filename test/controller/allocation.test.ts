@@ -53,7 +53,10 @@ describe('controller: 1,000 Services from one pool', () => {
       () =>
         server.store
           .list('v1', 'Service', 'default')
-          .every((s) => ((s as StoredService).status?.loadBalancer?.ingress ?? []).length === 1),
+          .every(
+            (s) =>
+              ((s as unknown as StoredService).status?.loadBalancer?.ingress ?? []).length === 1,
+          ),
       50_000,
       50,
     );

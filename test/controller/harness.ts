@@ -140,7 +140,7 @@ export function spawnController(
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   const lines: Array<Record<string, unknown>> = [];
-  createInterface(child.stdout!).on('line', (line) => {
+  createInterface(child.stdout).on('line', (line) => {
     try {
       lines.push(JSON.parse(line) as Record<string, unknown>);
     } catch {
@@ -148,7 +148,7 @@ export function spawnController(
     }
   });
   let stderr = '';
-  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
   const exited = new Promise<number | string>((resolve) => {
     child.on('exit', (code, signal) => resolve(code ?? signal ?? 'unknown'));
   });

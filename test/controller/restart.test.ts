@@ -7,6 +7,7 @@ import {
   storedIngress,
   waitFor,
 } from '../support/controller-fixtures.ts';
+import { nameOf } from '../support/controller-fixtures.ts';
 import {
   httpGet,
   kubeconfigFile,
@@ -55,8 +56,8 @@ describe('controller restarts (real processes)', () => {
   function assignments(): Map<string, string> {
     const map = new Map<string, string>();
     for (const service of server.store.list('v1', 'Service', 'default')) {
-      const ips = storedIngress(server, 'default', String(service.metadata?.name));
-      if (ips.length > 0) map.set(String(service.metadata?.name), ips.join(','));
+      const ips = storedIngress(server, 'default', nameOf(service));
+      if (ips.length > 0) map.set(nameOf(service), ips.join(','));
     }
     return map;
   }

@@ -101,3 +101,9 @@ export function storedIngress(server: TestApiServer, namespace: string, name: st
     { status?: { loadBalancer?: { ingress?: Array<{ ip?: string }> } } } | undefined;
   return (service?.status?.loadBalancer?.ingress ?? []).map((entry) => entry.ip ?? '');
 }
+
+/** metadata.name of a stored object. */
+export function nameOf(object: { metadata?: unknown }): string {
+  const metadata = object.metadata as { name?: unknown } | undefined;
+  return typeof metadata?.name === 'string' ? metadata.name : '';
+}

@@ -58,6 +58,8 @@ export async function startClientProxy(target: string): Promise<ClientProxy> {
       (upstreamRes) => {
         entry.status = upstreamRes.statusCode ?? 0;
         res.writeHead(upstreamRes.statusCode ?? 502, upstreamRes.headers);
+        // Streams (watches) must not wait for their first event to send the headers.
+        res.flushHeaders();
         upstreamRes.pipe(res);
         upstreamRes.on('error', () => res.destroy());
         upstreamRes.on('aborted', () => res.destroy());
