@@ -3,8 +3,7 @@ import { after, before, beforeEach, describe, it } from 'node:test';
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { memoryLogger } from '../daemon/test-logger.ts';
 import { startApiServer, type TestApiServer } from '../../test/support/api-server/index.ts';
-import { serviceManifest } from '../../test/support/controller-fixtures.ts';
-import { nameOf } from '../../test/support/controller-fixtures.ts';
+import { serviceManifest, nameOf } from '../../test/support/controller-fixtures.ts';
 import { EventRecorder } from './event-recorder.ts';
 
 interface StoredEvent {

@@ -3,8 +3,7 @@ import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import { CoreV1Api, type KubernetesObject } from '@kubernetes/client-node';
 import { memoryLogger } from '../daemon/test-logger.ts';
 import { startApiServer, type TestApiServer } from '../../test/support/api-server/index.ts';
-import { serviceManifest, waitFor } from '../../test/support/controller-fixtures.ts';
-import { nameOf } from '../../test/support/controller-fixtures.ts';
+import { serviceManifest, waitFor, nameOf } from '../../test/support/controller-fixtures.ts';
 import { ResourceWatch, objectKey, type WatchEventType } from './resource-watch.ts';
 
 describe('ResourceWatch against the test API server', () => {

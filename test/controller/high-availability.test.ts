@@ -6,8 +6,8 @@ import {
   serviceManifest,
   storedIngress,
   waitFor,
+  nameOf,
 } from '../support/controller-fixtures.ts';
-import { nameOf } from '../support/controller-fixtures.ts';
 import { startClientProxy, type ClientProxy } from '../support/http-proxy.ts';
 import {
   fastLease,

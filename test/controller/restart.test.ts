@@ -6,8 +6,8 @@ import {
   serviceManifest,
   storedIngress,
   waitFor,
+  nameOf,
 } from '../support/controller-fixtures.ts';
-import { nameOf } from '../support/controller-fixtures.ts';
 import {
   httpGet,
   kubeconfigFile,
