@@ -136,6 +136,8 @@ export class AllocationTerm {
     });
     try {
       await Promise.race([view.services.resync().catch(() => undefined), stopped]);
+      // Whether the configuration is usable is reported even while nothing can be assigned.
+      if (view.lastResult !== undefined) this.#reportConfig();
       // Before the first valid configuration nothing is assigned (nor taken away).
       while (!signal.aborted && !view.configState.loaded) {
         await Promise.race([new Promise<void>((r) => (this.#configWaiter = r)), stopped]);
@@ -206,7 +208,6 @@ export class AllocationTerm {
     }
     for (const key of [...asking, ...others]) this.#queue.add(key);
     this.#schedulePoolStatus();
-    this.#reportConfig();
   }
 
   /** Addresses came free: Services that found none may find one now. */
@@ -223,9 +224,8 @@ export class AllocationTerm {
 
   #onConfig(result: ApplyResult): void {
     this.#configWaiter?.();
-    if (!this.#started) return;
     this.#reportConfig();
-    if (!result.ok) return;
+    if (!this.#started || !result.ok) return;
     const pools = result.config.pools.map(toIpamPool);
     const fingerprint = poolSetFingerprint(pools);
     if (fingerprint === this.#poolFingerprint) return;
