@@ -57,8 +57,8 @@ describe('controller: 1,000 Services from one pool', () => {
             (s) =>
               ((s as unknown as StoredService).status?.loadBalancer?.ingress ?? []).length === 1,
           ),
-      50_000,
-      50,
+      60_000,
+      200,
     );
     const services = server.store.list('v1', 'Service', 'default') as unknown as StoredService[];
     assert.equal(services.length, COUNT);
@@ -68,12 +68,21 @@ describe('controller: 1,000 Services from one pool', () => {
     for (const service of services) {
       assert.equal(service.status!.loadBalancer!.ingress![0]!.ipMode, 'VIP');
     }
-    await waitFor('every annotation', () =>
-      (server.store.list('v1', 'Service', 'default') as unknown as StoredService[]).every(
-        (s) => s.metadata.annotations?.['ironlb.dev/ip-allocated-from-pool'] === 'default',
-      ),
+    await waitFor(
+      'every annotation',
+      () =>
+        (server.store.list('v1', 'Service', 'default') as unknown as StoredService[]).every(
+          (s) => s.metadata.annotations?.['ironlb.dev/ip-allocated-from-pool'] === 'default',
+        ),
+      30_000,
+      200,
     );
-    await waitFor('every IPAllocated event', () => events(server, 'IPAllocated').length === COUNT);
+    await waitFor(
+      'every IPAllocated event',
+      () => events(server, 'IPAllocated').length === COUNT,
+      30_000,
+      200,
+    );
     const event = events(server, 'IPAllocated').find((e) => e.involvedObject.name === 'svc-0')!;
     assert.match(event.message, /^Assigned IP \[10\.20\.\d+\.\d+\] from pool default$/);
     assert.equal(event.involvedObject.kind, 'Service');
@@ -82,7 +91,14 @@ describe('controller: 1,000 Services from one pool', () => {
 
   it('reports pool status, metrics, readiness and a Valid ConfigurationState', async () => {
     const custom = server.kubeConfig().makeApiClient(CustomObjectsApi);
-    await waitFor('pool status', () => {
+    await waitFor('pool status and metrics', async () => {
+      if (
+        (await running.metric('ironlb_allocator_addresses_in_use_total', {
+          pool: 'default',
+          family: 'ipv4',
+        })) !== COUNT
+      )
+        return false;
       const pool = server.store.get('ironlb.dev/v1beta1', 'IPAddressPool', 'default', NAMESPACE);
       return (pool?.status as Record<string, string> | undefined)?.assignedIPv4 === String(COUNT);
     });

@@ -23,6 +23,12 @@ export const NAMESPACE = 'ironlb-system';
 /** Short timings: a lease of 1 s, so takeovers happen within a test. */
 export const fastLease = { leaseDurationMs: 1000, renewDeadlineMs: 600, retryPeriodMs: 100 };
 
+/**
+ * For a single in-process controller: the first lease is created (and won) at
+ * once; long deadlines keep a busy test machine from making leadership flap.
+ */
+export const steadyLease = { leaseDurationMs: 10_000, renewDeadlineMs: 8_000, retryPeriodMs: 500 };
+
 export async function startCluster(): Promise<TestApiServer> {
   const server = await startApiServer();
   installCrds(server);
@@ -42,7 +48,7 @@ export interface InProcessController {
 export function startInProcess(
   kubeConfig: KubeConfig,
   identity: string,
-  options: { loadBalancerClass?: string } = {},
+  options: { loadBalancerClass?: string; lease?: typeof fastLease } = {},
 ): InProcessController {
   const { logger, lines } = memoryLogger(identity);
   const registry = new Registry();
@@ -52,7 +58,7 @@ export function startInProcess(
     kubeConfig,
     namespace: NAMESPACE,
     identity,
-    ...fastLease,
+    ...(options.lease ?? steadyLease),
     logger,
     registry,
     readiness,

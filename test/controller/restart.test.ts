@@ -91,12 +91,9 @@ describe('controller restarts (real processes)', () => {
     const port = await first.httpPort();
     let record = await allAssigned();
     await waitFor('ready', async () => (await httpGet(port, '/readyz')).status === 200);
-    const metrics = (await httpGet(port, '/metrics')).body;
-    assert.match(metrics, /^ironlb_controller_leader_bool 1$/m);
-    assert.match(
-      metrics,
-      /^ironlb_allocator_addresses_in_use_total\{pool="default",family="ipv4"\} 300$/m,
-    );
+    const inUse = /^ironlb_allocator_addresses_in_use_total\{pool="default",family="ipv4"\} 300$/m;
+    await waitFor('pool metrics', async () => inUse.test((await httpGet(port, '/metrics')).body));
+    assert.match((await httpGet(port, '/metrics')).body, /^ironlb_controller_leader_bool 1$/m);
 
     // 1. SIGTERM: the lease is released on the way out, and the exit code is 0.
     first.kill('SIGTERM');
