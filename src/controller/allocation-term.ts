@@ -9,6 +9,7 @@ import {
 import { isIronlbError } from '../common/errors.ts';
 import type { Logger } from '../daemon/logger.ts';
 import { IpAllocator } from '../ipam/allocator.ts';
+import type { Refusal } from '../ipam/errors.ts';
 import { K8sErrors } from '../k8s/errors.ts';
 import { apiErrorText, apiStatusCode } from '../k8s/kubeconfig.ts';
 import type { ClusterView } from './cluster-view.ts';
@@ -82,6 +83,8 @@ export class AllocationTerm {
   readonly #logger: Logger;
   readonly #written = new Map<string, Written>();
   readonly #lastFailure = new Map<string, string>();
+  /** Why addresses a Service showed at start-up were not kept (said in its next IPAllocated). */
+  readonly #notKept = new Map<string, Refusal>();
   #poolFingerprint: string | undefined;
   #started = false;
   #poolTimer: NodeJS.Timeout | undefined;
@@ -174,6 +177,8 @@ export class AllocationTerm {
       );
       if (intent.kind !== 'allocate') continue;
       const outcome = this.#allocator.registerExisting(intent.request, addresses);
+      const refused = outcome.ok ? outcome.dropped[0]?.refusal : outcome.refusal;
+      if (refused !== undefined) this.#notKept.set(intent.request.key, refused);
       if (outcome.ok) {
         registered++;
         for (const dropped of outcome.dropped) {
@@ -282,6 +287,18 @@ export class AllocationTerm {
         if (freed) this.#released();
         else if (!result.ok || result.change !== 'unchanged') this.#schedulePoolStatus();
         outcome = outcomeOf(result);
+        const notKept = this.#notKept.get(key);
+        if (notKept !== undefined) {
+          this.#notKept.delete(key);
+          if (outcome.kind === 'assigned' && outcome.previous === undefined) {
+            const shown = ingressAddresses(service);
+            outcome = {
+              ...outcome,
+              previous: { key, pool: poolAnnotation(service) ?? '', addresses: shown },
+              because: notKept,
+            };
+          }
+        }
         break;
       }
     }

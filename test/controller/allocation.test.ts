@@ -252,3 +252,48 @@ describe('controller: choices and refusals', () => {
     assert.match(event.message, /^conflictingRequests: annotations .* disagree/);
   });
 });
+
+describe('controller: start-up with addresses already in status', () => {
+  let server: TestApiServer;
+  let running: InProcessController;
+
+  before(async () => {
+    server = await startCluster();
+    server.store.put(poolManifest('default', ['192.0.2.0/29']));
+    // Written by an earlier controller (or by MetalLB): the status is the record.
+    server.store.put(serviceManifest('a-kept', { ingress: ['192.0.2.5'] }));
+    server.store.put(serviceManifest('b-duplicate', { ingress: ['192.0.2.5'] }));
+    server.store.put(serviceManifest('c-outside', { ingress: ['198.51.100.7'] }));
+    server.store.put(serviceManifest('d-new'));
+    running = startInProcess(server.kubeConfig(), 'solo');
+  });
+  after(async () => {
+    await running.stop();
+    await server.close();
+  });
+
+  it('keeps what is valid, and moves what is not with a reason', async () => {
+    await waitFor('all settled', () =>
+      ['b-duplicate', 'c-outside', 'd-new'].every((n) => {
+        const ips = storedIngress(server, 'default', n);
+        return ips.length === 1 && ips[0] !== '192.0.2.5' && ips[0] !== '198.51.100.7';
+      }),
+    );
+    assert.deepEqual(storedIngress(server, 'default', 'a-kept'), ['192.0.2.5']);
+    const all = ['a-kept', 'b-duplicate', 'c-outside', 'd-new'].map(
+      (n) => storedIngress(server, 'default', n)[0],
+    );
+    assert.equal(new Set(all).size, 4);
+    await waitFor('events', () => events(server, 'IPAllocated').length === 3);
+    const message = (name: string) =>
+      events(server, 'IPAllocated').find((e) => e.involvedObject.name === name)?.message ?? '';
+    assert.match(message('b-duplicate'), /\(was 192\.0\.2\.5: .*a-kept/);
+    assert.match(message('c-outside'), /\(was 198\.51\.100\.7: /);
+    assert.match(message('d-new'), /^Assigned IP \[192\.0\.2\.\d\] from pool default$/);
+    assert.equal(
+      events(server, 'IPAllocated').some((e) => e.involvedObject.name === 'a-kept'),
+      false,
+      'a-kept only got its annotation',
+    );
+  });
+});

@@ -121,10 +121,11 @@ export function registerController(program: Command, _io: CliIo): void {
     )
     .option('--http-host <host>', 'address for /metrics, /healthz, /readyz', '0.0.0.0')
     .option('--http-port <port>', 'port for /metrics, /healthz, /readyz (0: any)', port, 7472)
-    .option(
-      '--identity <name>',
-      'this replica in the leader Lease; must be unique (default: $POD_NAME, else the hostname)',
-      process.env.POD_NAME ?? hostname(),
+    .addOption(
+      new Option('--identity <name>', 'this replica in the leader Lease; must be unique').default(
+        process.env.POD_NAME ?? hostname(),
+        '$POD_NAME, else the hostname',
+      ),
     )
     .option(
       '--lease-name <name>',
