@@ -39,7 +39,7 @@ describe('controller under API faults', () => {
       const name = `svc-${next++}`;
       await core.createNamespacedService({
         namespace: 'default',
-        body: serviceManifest(name) as never,
+        body: serviceManifest(name),
       });
       live.add(name);
     };
