@@ -4,6 +4,7 @@ import type { Logger } from '../daemon/logger.ts';
 import type { Readiness } from '../daemon/readiness.ts';
 import type { Shutdown } from '../daemon/shutdown.ts';
 import { EventRecorder } from '../k8s/event-recorder.ts';
+import { reuseConnections } from '../k8s/kubeconfig.ts';
 import { LeaderElector } from '../k8s/leader-election.ts';
 import { AllocationTerm } from './allocation-term.ts';
 import { ClusterView } from './cluster-view.ts';
@@ -64,6 +65,7 @@ export interface RunningController {
  */
 export function startController(options: ControllerOptions): RunningController {
   const { logger, signal, namespace } = options;
+  reuseConnections(options.kubeConfig);
   const metrics = new ControllerMetrics(options.registry);
   const view = new ClusterView({
     kubeConfig: options.kubeConfig,

@@ -7,7 +7,8 @@ import { ApiException, CoreV1Api } from '@kubernetes/client-node';
 import { isIronlbError } from '../common/errors.ts';
 import { kubeconfigYaml, startApiServer } from '../../test/support/api-server/index.ts';
 import { K8sErrors } from './errors.ts';
-import { apiErrorText, apiStatusCode, loadKubeConfig } from './kubeconfig.ts';
+import { startClientProxy } from '../../test/support/http-proxy.ts';
+import { apiErrorText, apiStatusCode, loadKubeConfig, reuseConnections } from './kubeconfig.ts';
 
 describe('loadKubeConfig', () => {
   const dir = mkdtempSync(join(tmpdir(), 'ironlb-kubeconfig-'));
@@ -76,5 +77,22 @@ describe('apiStatusCode and apiErrorText', () => {
       apiErrorText(Object.assign(new Error('x'), { code: 502, body: 'not json' })),
       'HTTP 502: not json',
     );
+  });
+});
+
+describe('reuseConnections', () => {
+  it('makes sequential requests share a connection, and is idempotent', async () => {
+    const server = await startApiServer();
+    const proxy = await startClientProxy(server.url);
+    try {
+      const kc = proxy.kubeConfig();
+      assert.equal(reuseConnections(reuseConnections(kc)), kc);
+      const core = kc.makeApiClient(CoreV1Api);
+      for (let i = 0; i < 20; i++) await core.listNamespace();
+      assert.ok(proxy.connections <= 2, `${proxy.connections} connections for 20 requests`);
+    } finally {
+      await proxy.close();
+      await server.close();
+    }
   });
 });

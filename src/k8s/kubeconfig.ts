@@ -33,6 +33,38 @@ export function loadKubeConfig(path?: string): KubeConfig {
       'the kubeconfig names no current cluster',
     );
   }
+  return reuseConnections(kc);
+}
+
+const reusing = Symbol('ironlb.reuseConnections');
+
+interface DispatcherFactory {
+  createDispatcher?: (cluster: unknown, agentOptions: unknown) => unknown;
+  createDispatcherOptions?: (cluster: unknown, agentOptions: unknown) => unknown;
+  [reusing]?: true;
+}
+
+/**
+ * Makes every request of this KubeConfig share connections. client-node 2.x
+ * builds a new undici Agent for every request when TLS options are set (any
+ * real cluster: its CA), so each request opens (and handshakes) a connection
+ * of its own. Agents are kept per distinct dispatcher options instead, so a
+ * rotated client certificate still gets a new one. Relies on the client's
+ * (private) createDispatcher; without it, nothing changes. Idempotent.
+ */
+export function reuseConnections(kc: KubeConfig): KubeConfig {
+  const factory = kc as unknown as DispatcherFactory;
+  const create = factory.createDispatcher;
+  const describe = factory.createDispatcherOptions;
+  if (factory[reusing] === true || typeof create !== 'function' || typeof describe !== 'function')
+    return kc;
+  const agents = new Map<string, unknown>();
+  factory.createDispatcher = (cluster, agentOptions) => {
+    const key = JSON.stringify(describe.call(kc, cluster, agentOptions));
+    if (!agents.has(key)) agents.set(key, create.call(kc, cluster, agentOptions));
+    return agents.get(key);
+  };
+  factory[reusing] = true;
   return kc;
 }
 

@@ -112,11 +112,18 @@ export function kubeconfigFile(yaml: string): { path: string; remove: () => void
   return { path, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
+/**
+ * Lease timings for child processes: short enough for takeovers within a
+ * test, long enough that a busy machine does not make leadership flap.
+ */
+export const childLease = { leaseDuration: '2s', renewDeadline: '1500ms', retryPeriod: '200ms' };
+
 /** Starts `ironlb controller` with short lease timings, logging JSON to stdout. */
 export function spawnController(
   kubeconfigPath: string,
   identity: string,
   extraArgs: string[] = [],
+  lease: typeof childLease = childLease,
 ): ChildController {
   const child = spawn(
     process.execPath,
@@ -134,11 +141,11 @@ export function spawnController(
       '--http-port',
       '0',
       '--lease-duration',
-      '1s',
+      lease.leaseDuration,
       '--renew-deadline',
-      '600ms',
+      lease.renewDeadline,
       '--retry-period',
-      '100ms',
+      lease.retryPeriod,
       '--log-level',
       'info',
       ...extraArgs,

@@ -10,7 +10,6 @@ import {
 } from '../support/controller-fixtures.ts';
 import { startClientProxy, type ClientProxy } from '../support/http-proxy.ts';
 import {
-  fastLease,
   httpGet,
   kubeconfigFile,
   NAMESPACE,
@@ -87,10 +86,31 @@ describe('two controllers (real processes)', () => {
     const leader = replicas.find((r) => r.child.identity === leaderName)!;
     const follower = replicas.find((r) => r.child.identity !== leaderName)!;
     await waitFor(
-      'the leader wrote status, annotation and an event per Service',
-      () => nonLeaseWrites(leader.proxy).length >= 300,
+      'annotations and events of all 100',
+      () =>
+        server.store.list('v1', 'Event', 'default').length === 100 &&
+        server.store
+          .list('v1', 'Service', 'default')
+          .every(
+            (s) =>
+              (s.metadata as { annotations?: Record<string, string> }).annotations?.[
+                'ironlb.dev/ip-allocated-from-pool'
+              ] === 'default',
+          ),
+      20_000,
+      100,
     );
-    assert.deepEqual(nonLeaseWrites(follower.proxy), [], 'the follower wrote nothing');
+    const leadership = (r: (typeof replicas)[number]) =>
+      r.child.lines.filter((l) => /leader/.test(String(l.msg))).map((l) => String(l.msg));
+    assert.ok(
+      nonLeaseWrites(leader.proxy).length >= 300,
+      `the leader wrote status, annotation and an event per Service (${leadership(leader).join(', ')})`,
+    );
+    assert.deepEqual(
+      nonLeaseWrites(follower.proxy),
+      [],
+      `the follower wrote nothing (${leadership(follower).join(', ')})`,
+    );
     // Both are ready: the follower is a warm standby.
     for (const { child } of replicas) {
       const port = await child.httpPort();
@@ -108,11 +128,7 @@ describe('two controllers (real processes)', () => {
     leader.child.kill('SIGKILL');
     await leader.child.exited;
     createServices(50);
-    await waitFor(
-      'the follower leads',
-      () => leaseHolder() === follower.child.identity,
-      10 * fastLease.leaseDurationMs,
-    );
+    await waitFor('the follower leads', () => leaseHolder() === follower.child.identity, 10_000);
     await waitFor('150 allocated', () => assignments().size === 150, 20_000, 50);
     const secondRound = assignments();
     assert.equal(new Set(secondRound.values()).size, 150, 'no address given twice');

@@ -86,12 +86,12 @@ describe('controller restarts (real processes)', () => {
     )?.spec?.holderIdentity;
 
   it('keeps every address over three restarts (SIGTERM, SIGKILL, SIGTERM)', async () => {
-    createServices(300);
+    createServices(200);
     const first = start('controller-1');
     const port = await first.httpPort();
     let record = await allAssigned();
     await waitFor('ready', async () => (await httpGet(port, '/readyz')).status === 200);
-    const inUse = /^ironlb_allocator_addresses_in_use_total\{pool="default",family="ipv4"\} 300$/m;
+    const inUse = /^ironlb_allocator_addresses_in_use_total\{pool="default",family="ipv4"\} 200$/m;
     await waitFor('pool metrics', async () => inUse.test((await httpGet(port, '/metrics')).body));
     assert.match((await httpGet(port, '/metrics')).body, /^ironlb_controller_leader_bool 1$/m);
 

@@ -13,6 +13,8 @@ export interface ClientProxy {
   readonly url: string;
   /** Every request forwarded or refused: method, path and query, verb-ish facts, status. */
   readonly requests: ReadonlyArray<{ method: string; url: string; status: number }>;
+  /** TCP connections clients opened to the proxy so far. */
+  readonly connections: number;
   /** Requests that change something (not GET, not watches). */
   writes(): Array<{ method: string; url: string; status: number }>;
   kubeConfig(namespace?: string): KubeConfig;
@@ -28,6 +30,7 @@ export async function startClientProxy(target: string): Promise<ClientProxy> {
   const requests: Array<{ method: string; url: string; status: number }> = [];
   const sockets = new Set<Socket>();
   let cut = false;
+  let connections = 0;
 
   const forward = (req: IncomingMessage, res: ServerResponse): void => {
     const entry = { method: req.method ?? 'GET', url: req.url ?? '/', status: 0 };
@@ -75,6 +78,7 @@ export async function startClientProxy(target: string): Promise<ClientProxy> {
 
   const server = createServer(forward);
   server.on('connection', (socket) => {
+    connections++;
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
   });
@@ -84,6 +88,9 @@ export async function startClientProxy(target: string): Promise<ClientProxy> {
   return {
     url,
     requests,
+    get connections() {
+      return connections;
+    },
     writes: () => requests.filter((r) => r.method !== 'GET' && r.method !== 'HEAD'),
     kubeConfig: (namespace) => kubeConfigFor(url, namespace),
     kubeconfigYaml: () => kubeconfigYaml(url),
