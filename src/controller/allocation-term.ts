@@ -83,7 +83,7 @@ export class AllocationTerm {
   readonly #logger: Logger;
   readonly #written = new Map<string, Written>();
   readonly #lastFailure = new Map<string, string>();
-  /** Why addresses a Service showed at start-up were not kept (said in its next IPAllocated). */
+  /** Why addresses a Service showed were not kept (start-up, pool edits): said in its next IPAllocated. */
   readonly #notKept = new Map<string, Refusal>();
   #poolFingerprint: string | undefined;
   #started = false;
@@ -236,6 +236,10 @@ export class AllocationTerm {
     if (fingerprint === this.#poolFingerprint) return;
     this.#poolFingerprint = fingerprint;
     const changes = this.#allocator.setPools(pools);
+    // Said in the next IPAllocated of each Service that lost an address.
+    for (const change of changes) {
+      if (change.because !== undefined) this.#notKept.set(change.key, change.because);
+    }
     this.#logger.info(
       { pools: pools.length, servicesAffected: changes.length },
       'pools changed; re-evaluating every Service',
