@@ -365,7 +365,11 @@ export class AllocationTerm {
   #schedulePoolStatus(delayMs = this.#options.poolStatusDelayMs ?? 200): void {
     if (!this.#started || this.#poolTimer !== undefined || this.#options.signal.aborted) return;
     this.#poolTimer = setTimeout(() => {
-      this.#poolWrite = this.#poolWrite.then(() => this.#writePoolStatuses());
+      this.#poolWrite = this.#poolWrite
+        .then(() => this.#writePoolStatuses())
+        .catch((err: unknown) => {
+          this.#logger.error({ err: apiErrorText(err) }, 'pool status update failed');
+        });
     }, delayMs);
   }
 
@@ -415,10 +419,14 @@ export class AllocationTerm {
   #reportConfig(): void {
     if (this.#configReportQueued) return;
     this.#configReportQueued = true;
-    this.#configReport = this.#configReport.then(async () => {
-      this.#configReportQueued = false;
-      await this.#writeConfigReport();
-    });
+    this.#configReport = this.#configReport
+      .then(async () => {
+        this.#configReportQueued = false;
+        await this.#writeConfigReport();
+      })
+      .catch((err: unknown) => {
+        this.#logger.error({ err: apiErrorText(err) }, 'configuration report failed');
+      });
   }
 
   async #writeConfigReport(): Promise<void> {

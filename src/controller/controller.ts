@@ -138,10 +138,14 @@ export function startController(options: ControllerOptions): RunningController {
     }
   });
   const stopped = (async () => {
-    await electing;
-    await viewStarted;
-    await view.stop();
-    logger.info('controller stopped');
+    try {
+      await electing;
+      await viewStarted;
+      await view.stop();
+      logger.info('controller stopped');
+    } catch (err) {
+      logger.error({ err: String(err) }, 'controller stopped with an error');
+    }
   })();
   options.shutdown.onShutdown('controller', () => stopped);
 

@@ -75,8 +75,17 @@ describe('controller under API faults', () => {
         server.faults.failRequests({ verb: 'patch', resource: 'services', code: 503, count: 3 }),
       () => server.faults.failRequests({ verb: 'watch', code: 500, count: 4 }),
       () => server.faults.failRequests({ verb: 'list', resource: 'services', code: 500, count: 2 }),
+      () =>
+        server.faults.failRequests({
+          verb: 'patch',
+          resource: 'ipaddresspools.ironlb.dev',
+          subresource: 'status',
+          code: 500,
+          count: 2,
+        }),
+      () => server.faults.failRequests({ verb: 'create', resource: 'events', code: 500, count: 2 }),
     ];
-    for (let round = 0; round < 16; round++) {
+    for (let round = 0; round < 20; round++) {
       faults[round % faults.length]!();
       for (let i = 0; i < 6; i++) await create();
       const victims = [...live].filter((_, i) => i % 7 === round % 7).slice(0, 3);
@@ -116,6 +125,12 @@ describe('controller under API faults', () => {
     assert.ok(
       (await running.metric('ironlb_k8s_api_errors_total', { resource: 'services' }))! >= 1,
     );
+    assert.ok(
+      (await running.metric('ironlb_k8s_api_errors_total', {
+        resource: 'ipaddresspools/status',
+      }))! >= 1,
+    );
+    assert.ok((await running.metric('ironlb_k8s_api_errors_total', { resource: 'events' }))! >= 1);
     assert.equal(server.internalErrors.length, 0);
   });
 });

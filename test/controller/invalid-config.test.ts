@@ -56,7 +56,13 @@ describe('controller with an invalid configuration', () => {
     await waitFor('Valid', () => configurationState(server)?.result === 'Valid');
     const before = ['s1', 's2', 's3'].map((n) => storedIngress(server, 'default', n)[0]);
 
-    // An overlapping pool makes the whole configuration invalid.
+    // An overlapping pool makes the whole configuration invalid (and the first report fails).
+    server.faults.failRequests({
+      verb: 'patch',
+      resource: 'configurationstates.ironlb.dev',
+      subresource: 'status',
+      code: 503,
+    });
     await custom.createNamespacedCustomObject({
       group: 'ironlb.dev',
       version: 'v1beta1',
@@ -65,6 +71,7 @@ describe('controller with an invalid configuration', () => {
       body: poolManifest('b', ['10.60.0.128/25']),
     });
     await waitFor('Invalid', () => configurationState(server)?.result === 'Invalid');
+    assert.equal(server.faults.pendingFailures, 0, 'the failed write was retried');
     const state = configurationState(server)!;
     assert.equal(state.stale, true);
     assert.ok((state.errorCount ?? 0) >= 1);
