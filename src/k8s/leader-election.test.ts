@@ -23,7 +23,7 @@ interface Candidate {
   termEnded: number;
 }
 
-const timings = { leaseDurationMs: 1000, renewDeadlineMs: 600, retryPeriodMs: 100 };
+const timings = { leaseDurationMs: 2000, renewDeadlineMs: 1200, retryPeriodMs: 100 };
 
 describe('LeaderElector on a Lease of the test API server', () => {
   let server: TestApiServer;
@@ -106,7 +106,7 @@ describe('LeaderElector on a Lease of the test API server', () => {
     assert.equal(winner.terms.length, 1);
     assert.equal(loser.terms.length, 0);
     assert.deepEqual(winner.changes, [true]);
-    assert.equal(readLease()?.spec?.leaseDurationSeconds, 1);
+    assert.equal(readLease()?.spec?.leaseDurationSeconds, 2);
     assert.equal(winner.elector.observedHolder, winner.name);
   });
 
