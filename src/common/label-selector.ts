@@ -67,6 +67,7 @@ export function matchesAnyLabelSelector(
   return selectors.some((selector) => matchesLabelSelector(selector, labels));
 }
 
+// One label grammar for the whole project (src/config's normal form uses it too).
 const labelNamePattern = /^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?$/;
 const dnsSubdomainPattern = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
@@ -79,7 +80,7 @@ export function labelKeyProblem(key: string): string | undefined {
     return `label key "${key}": the prefix must be a DNS subdomain of at most 253 characters`;
   }
   if (name.length === 0 || name.length > 63 || !labelNamePattern.test(name)) {
-    return `label key "${key}": the name must be 1-63 characters of [A-Za-z0-9-_.], starting and ending alphanumeric`;
+    return `label key "${key}": the name must be 1-63 characters, alphanumeric at both ends, with -, _ or . between`;
   }
   return undefined;
 }
@@ -87,7 +88,7 @@ export function labelKeyProblem(key: string): string | undefined {
 /** Why `value` is not a valid label value, or undefined when it is (the empty value is valid). */
 export function labelValueProblem(value: string): string | undefined {
   if (value.length > 63 || !labelNamePattern.test(value)) {
-    return `label value "${value}": must be at most 63 characters of [A-Za-z0-9-_.], starting and ending alphanumeric`;
+    return `label value "${value}" must be at most 63 characters, alphanumeric at both ends, with -, _ or . between`;
   }
   return undefined;
 }

@@ -1,7 +1,16 @@
 import { compareStrings, propertyPath } from './field-path.ts';
 import type { LabelSelectorSpec } from './schema/label-selector.ts';
+import {
+  labelKeyProblem,
+  labelValueProblem,
+  matchesLabelSelector,
+  type LabelSelectorOperator,
+  type Labels,
+} from '../common/label-selector.ts';
 
-export type LabelSelectorOperator = 'In' | 'NotIn' | 'Exists' | 'DoesNotExist';
+// The grammar and the evaluator are src/common's (one for the project); this module adds the
+// normal form the configuration is compared and reasoned about in.
+export { labelKeyProblem, labelValueProblem, type LabelSelectorOperator, type Labels };
 
 export interface LabelRequirement {
   readonly key: string;
@@ -17,34 +26,6 @@ export interface LabelRequirement {
  */
 export interface LabelSelector {
   readonly requirements: readonly LabelRequirement[];
-}
-
-export type Labels = Readonly<Record<string, string>>;
-
-const nameRegex = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
-const dnsSubdomainRegex = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-
-/** Why `key` is not a valid label key (Kubernetes qualified name), or undefined. */
-export function labelKeyProblem(key: string): string | undefined {
-  const slash = key.lastIndexOf('/');
-  const prefix = slash >= 0 ? key.slice(0, slash) : undefined;
-  const name = slash >= 0 ? key.slice(slash + 1) : key;
-  if (prefix !== undefined && (prefix.length > 253 || !dnsSubdomainRegex.test(prefix))) {
-    return `label key "${key}": the prefix must be a DNS subdomain`;
-  }
-  if (name.length === 0 || name.length > 63 || !nameRegex.test(name)) {
-    return `label key "${key}": the name must be 1-63 characters, alphanumeric at both ends, with -, _ or . between`;
-  }
-  return undefined;
-}
-
-/** Why `value` is not a valid label value, or undefined. */
-export function labelValueProblem(value: string): string | undefined {
-  if (value === '') return undefined;
-  if (value.length > 63 || !nameRegex.test(value)) {
-    return `label value "${value}" must be at most 63 characters, alphanumeric at both ends, with -, _ or . between`;
-  }
-  return undefined;
 }
 
 export interface SelectorProblem {
@@ -99,22 +80,9 @@ export function normaliseLabelSelector(
   return { ok: true, value: { requirements: sorted } };
 }
 
-/** Whether `labels` satisfy the selector (Kubernetes semantics). */
+/** Whether `labels` satisfy the selector (Kubernetes semantics, src/common's evaluator). */
 export function selectorMatches(selector: LabelSelector, labels: Labels): boolean {
-  return selector.requirements.every((requirement) => {
-    const has = Object.hasOwn(labels, requirement.key);
-    const value = has ? labels[requirement.key] : undefined;
-    switch (requirement.operator) {
-      case 'In':
-        return value !== undefined && requirement.values.includes(value);
-      case 'NotIn':
-        return value === undefined || !requirement.values.includes(value);
-      case 'Exists':
-        return has;
-      case 'DoesNotExist':
-        return !has;
-    }
-  });
+  return matchesLabelSelector({ matchExpressions: selector.requirements }, labels);
 }
 
 /** Whether any selector of the list matches; an empty list matches everything. */

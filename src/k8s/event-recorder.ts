@@ -7,7 +7,7 @@ import {
   type KubernetesObject,
 } from '@kubernetes/client-node';
 import type { Logger } from '../daemon/logger.ts';
-import { describeError } from '../common/errors.ts';
+import { apiErrorText, apiStatusCode } from './kubeconfig.ts';
 
 export type EventType = 'Normal' | 'Warning';
 
@@ -35,6 +35,7 @@ export class EventRecorder {
     { name: string; namespace: string; count: number; at: number }
   >();
   readonly #windowMs: number;
+  readonly #onError: (() => void) | undefined;
 
   constructor(options: {
     kubeConfig: KubeConfig;
@@ -43,6 +44,8 @@ export class EventRecorder {
     logger: Logger;
     now?: () => Date;
     aggregationWindowMs?: number;
+    /** Called when a write fails (the API error metric). */
+    onError?: () => void;
   }) {
     this.#api = options.kubeConfig.makeApiClient(CoreV1Api);
     this.#component = options.component;
@@ -50,6 +53,7 @@ export class EventRecorder {
     this.#logger = options.logger;
     this.#now = options.now ?? (() => new Date());
     this.#windowMs = options.aggregationWindowMs ?? 10 * 60_000;
+    this.#onError = options.onError;
   }
 
   async record(object: KubernetesObject, event: RecordedEvent): Promise<void> {
@@ -67,15 +71,21 @@ export class EventRecorder {
       if (previous !== undefined && now.getTime() - previous.at < this.#windowMs) {
         previous.count++;
         previous.at = now.getTime();
-        await this.#api.patchNamespacedEvent(
-          {
-            name: previous.name,
-            namespace: previous.namespace,
-            body: { count: previous.count, lastTimestamp: now.toISOString() },
-          },
-          setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
-        );
-        return;
+        try {
+          await this.#api.patchNamespacedEvent(
+            {
+              name: previous.name,
+              namespace: previous.namespace,
+              body: { count: previous.count, lastTimestamp: now.toISOString() },
+            },
+            setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+          );
+          return;
+        } catch (err) {
+          // The Event expired or was deleted: forget it and write a new one.
+          this.#recent.delete(key);
+          if (apiStatusCode(err) !== 404) throw err;
+        }
       }
       const name = `${meta.name ?? 'object'}.${randomBytes(8).toString('hex')}`;
       await this.#api.createNamespacedEvent({
@@ -109,7 +119,8 @@ export class EventRecorder {
       this.#recent.set(key, { name, namespace, count: 1, at: now.getTime() });
       this.#prune(now.getTime());
     } catch (err) {
-      this.#logger.warn({ err: describeError(err), reason: event.reason }, 'could not write event');
+      this.#onError?.();
+      this.#logger.warn({ err: apiErrorText(err), reason: event.reason }, 'could not write event');
     }
   }
 

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { KubeConfig } from '@kubernetes/client-node';
-import { IronlbError } from '../common/errors.ts';
+import { IronlbError, describeError } from '../common/errors.ts';
 import { K8sErrors } from './errors.ts';
 
 /**
@@ -33,6 +33,38 @@ export function loadKubeConfig(path?: string): KubeConfig {
       'the kubeconfig names no current cluster',
     );
   }
+  return reuseConnections(kc);
+}
+
+const reusing = Symbol('ironlb.reuseConnections');
+
+interface DispatcherFactory {
+  createDispatcher?: (cluster: unknown, agentOptions: unknown) => unknown;
+  createDispatcherOptions?: (cluster: unknown, agentOptions: unknown) => unknown;
+  [reusing]?: true;
+}
+
+/**
+ * Makes every request of this KubeConfig share connections. client-node 2.x
+ * builds a new undici Agent for every request when TLS options are set (any
+ * real cluster: its CA), so each request opens (and handshakes) a connection
+ * of its own. Agents are kept per distinct dispatcher options instead, so a
+ * rotated client certificate still gets a new one. Relies on the client's
+ * (private) createDispatcher; without it, nothing changes. Idempotent.
+ */
+export function reuseConnections(kc: KubeConfig): KubeConfig {
+  const factory = kc as unknown as DispatcherFactory;
+  const create = factory.createDispatcher;
+  const describe = factory.createDispatcherOptions;
+  if (factory[reusing] === true || typeof create !== 'function' || typeof describe !== 'function')
+    return kc;
+  const agents = new Map<string, unknown>();
+  factory.createDispatcher = (cluster, agentOptions) => {
+    const key = JSON.stringify(describe.call(kc, cluster, agentOptions));
+    if (!agents.has(key)) agents.set(key, create.call(kc, cluster, agentOptions));
+    return agents.get(key);
+  };
+  factory[reusing] = true;
   return kc;
 }
 
@@ -43,4 +75,29 @@ export function apiStatusCode(err: unknown): number | undefined {
   if (typeof code === 'number') return code;
   const statusCode = (err as { statusCode?: unknown }).statusCode;
   return typeof statusCode === 'number' ? statusCode : undefined;
+}
+
+/**
+ * A short description of an API error for logs and events: "HTTP 409 Conflict:
+ * <the Status message>" instead of the client's message, which carries the
+ * whole body and headers.
+ */
+export function apiErrorText(err: unknown): string {
+  const code = apiStatusCode(err);
+  if (code === undefined) return describeError(err);
+  const body = (err as { body?: unknown }).body;
+  let message: string | undefined;
+  if (typeof body === 'string') {
+    try {
+      const parsed = JSON.parse(body) as { message?: unknown };
+      if (typeof parsed.message === 'string') message = parsed.message;
+    } catch {
+      message = body.length > 200 ? `${body.slice(0, 200)}...` : body;
+    }
+  } else if (body !== null && typeof body === 'object') {
+    const text = (body as { message?: unknown }).message;
+    if (typeof text === 'string') message = text;
+  }
+  message ??= err instanceof Error ? (err.message.split('\n')[0] ?? '') : '';
+  return `HTTP ${code}${message === '' ? '' : `: ${message}`}`;
 }

@@ -3,12 +3,14 @@ import type { CliIo } from '../program.ts';
 import { registerCheckConfig } from './check-config.ts';
 import { registerBgp } from './bgp.ts';
 import { registerExplain } from './explain.ts';
+import { registerController } from './controller.ts';
 
 /** A subcommand adds itself to the program; one file per subcommand. */
 export type RegisterCommand = (program: Command, io: CliIo) => void;
 
 export const commands: readonly RegisterCommand[] = [
-  registerCheckConfig,
+  registerController,
   registerBgp,
   registerExplain,
+  registerCheckConfig,
 ];

@@ -122,10 +122,11 @@ export const BGPPeerSpecSchema = Type.Object(
       }),
     ),
     gracefulRestartTime: Type.Optional(
+      // No schema default: the API server would fill it into every peer, and setting it without
+      // enableGracefulRestart is an error. The parse applies the default (120s).
       durationString({
-        default: Defaults.gracefulRestartTime,
         description:
-          'The restart time advertised with Graceful Restart: how long the peer keeps our routes, whole seconds, 1s-4095s. Only with enableGracefulRestart.',
+          'The restart time advertised with Graceful Restart: how long the peer keeps our routes, whole seconds, 1s-4095s; 120s when unset. Only with enableGracefulRestart.',
         ...metallb('ironlb'),
       }),
     ),
