@@ -144,6 +144,32 @@ export async function waitFor<T>(
   }
 }
 
+/** Rejects with IRONLB_ERR_LAB_TIMEOUT when `promise` has not settled within `timeoutMs`. */
+export async function withTimeout<T>(
+  promise: Promise<T>,
+  timeoutMs: number,
+  what: string,
+): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () =>
+        reject(
+          new IronlbError(
+            LabErrors.IRONLB_ERR_LAB_TIMEOUT,
+            `timed out after ${timeoutMs} ms waiting for ${what}`,
+          ),
+        ),
+      timeoutMs,
+    );
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 const OUTPUT_TAIL_BYTES = 64 * 1024;
 
 export interface LabProcessOptions {
