@@ -36,6 +36,8 @@ export interface NodeBirdInput {
 }
 
 const COMMUNITY = `(${SERVICE_COMMUNITY[0]}, ${SERVICE_COMMUNITY[1]})`;
+/** RFC 8326 §5, the well-known GRACEFUL_SHUTDOWN community. */
+const GRACEFUL_SHUTDOWN = '(65535, 0)';
 
 /** The BIRD prefix-set for host routes inside the pools of one family, or undefined if none. */
 export function hostRoutePrefixSet(pools: readonly string[], family: 4 | 6): string | undefined {
@@ -187,7 +189,7 @@ export function renderTorBirdConfig(input: TorBirdInput): string {
         `  description "${node.name}, IPv4";`,
         `  local ${node.torAddress} as ${LAB_ASN.rack};`,
         `  neighbor ${node.nodeAddress} as ${LAB_ASN.rack};`,
-        '  ipv4 { import all; export none; };',
+        '  ipv4 { import filter from_node; export none; };',
         '}',
       ].join('\n'),
     );
@@ -198,7 +200,7 @@ export function renderTorBirdConfig(input: TorBirdInput): string {
           `  description "${node.name}, IPv6";`,
           `  local ${node.torAddress6} as ${LAB_ASN.rack};`,
           `  neighbor ${node.nodeAddress6} as ${LAB_ASN.rack};`,
-          '  ipv6 { import all; export none; };',
+          '  ipv6 { import filter from_node; export none; };',
           '}',
         ].join('\n'),
       );
@@ -227,6 +229,14 @@ protocol kernel kernel6 {
 
 ${bfdBlock(input.nodeInterfacePattern, input.timers)}
 
+# RFC 8326: a path tagged GRACEFUL_SHUTDOWN (65535:0) is about to go away.
+# LOCAL_PREF 0 makes every other path better, so the merged ECMP route drops
+# it while it still forwards (BIRD 2 does not do this by itself).
+filter from_node {
+  if ${GRACEFUL_SHUTDOWN} ~ bgp_community then bgp_local_pref = 0;
+  accept;
+}
+
 # Nodes dial; the ToR only listens. It does not reflect Service routes back to
 # the nodes: they would only be rejected by the nodes' kernel filter.
 template bgp rack_node {
@@ -246,6 +256,8 @@ export interface StandInSpeakerInput {
   readonly routes: readonly string[];
   /** Port the stand-in listens on (127.0.0.1); it dials the node's BIRD on 179. */
   readonly listenPort: number;
+  /** Tag every route with GRACEFUL_SHUTDOWN (65535:0), as a speaker does while it drains. */
+  readonly gracefulShutdown?: boolean;
 }
 
 /**
@@ -258,8 +270,12 @@ export function renderStandInSpeakerConfig(input: StandInSpeakerInput): string {
   const v4 = input.routes.filter((r) => familyOf(r) === 4);
   const v6 = input.routes.filter((r) => familyOf(r) === 6);
   // A bare address is a host route; a CIDR is kept as given (to test the node's import filter).
+  const tag =
+    input.gracefulShutdown === true ? ` { bgp_community.add(${GRACEFUL_SHUTDOWN}); }` : '';
   const routeLines = (routes: string[], bits: number): string =>
-    routes.map((r) => `  route ${r.includes('/') ? r : `${r}/${bits}`} blackhole;`).join('\n');
+    routes
+      .map((r) => `  route ${r.includes('/') ? r : `${r}/${bits}`} blackhole${tag};`)
+      .join('\n');
   return `# Stand-in for the ironlb speaker on ${input.node.name}: announces Service IPs to the node's BIRD.
 router id 127.0.0.1;
 log stderr all;

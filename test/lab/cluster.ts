@@ -22,7 +22,14 @@ import { LabDeployment, type DeploymentOptions } from './deployment.ts';
 import { LabEndpointSliceController } from './endpoint-slice-controller.ts';
 import { LabErrors } from './errors.ts';
 import { LabKubeProxy } from './kube-proxy.ts';
-import { Lab, type LabLog, type LabNode, type LabOptions, type NodeRef } from './lab.ts';
+import {
+  Lab,
+  type LabLog,
+  type LabNode,
+  type LabOptions,
+  type NodeRef,
+  type StandInSpeaker,
+} from './lab.ts';
 import { waitFor, withTimeout, type ExitStatus, type LabProcess } from './processes.ts';
 import { StandInSpeakers } from './stand-in-speakers.ts';
 
@@ -305,6 +312,11 @@ export class LabCluster {
       `cluster: ironlb speaker on ${node.name} (pid ${proc.pid}) established with the node's BIRD in ${Math.round(performance.now() - started)} ms`,
     );
     return proc;
+  }
+
+  /** The stand-in speaker (BIRD) of a node, when the cluster runs stand-ins. */
+  standInSpeaker(nodeRef: NodeRef): StandInSpeaker | undefined {
+    return this.#standIns?.speaker(this.lab.node(nodeRef).name);
   }
 
   /** The speaker process of a node (ironlb speakers only). */

@@ -37,3 +37,31 @@ export function hasAnyRoute(json: string): boolean {
   const trimmed = json.trim();
   return trimmed !== '' && (JSON.parse(trimmed) as unknown[]).length > 0;
 }
+
+const ROUTE_TYPES = new Set([
+  'unicast',
+  'local',
+  'broadcast',
+  'multicast',
+  'throw',
+  'unreachable',
+  'prohibit',
+  'blackhole',
+  'nat',
+  'anycast',
+]);
+
+/**
+ * The destination of one line of `ip -o monitor route` (a host route without
+ * its /32 or /128), or undefined for anything else: `Deleted ` and a route
+ * type may precede it; multipath next hops follow on the same line.
+ */
+export function routeEventDestination(line: string): string | undefined {
+  const words = line.trim().split(/\s+/);
+  let i = 0;
+  if (words[i] === 'Deleted') i++;
+  if (ROUTE_TYPES.has(words[i] ?? '')) i++;
+  const destination = words[i];
+  if (destination === undefined || !/^[0-9a-f.:]+(\/\d+)?$/i.test(destination)) return undefined;
+  return destination.replace(/\/(32|128)$/, '');
+}

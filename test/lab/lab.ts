@@ -1,6 +1,7 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer as createNetServer, connect, type AddressInfo, type Server } from 'node:net';
 import { join } from 'node:path';
+import ipaddr from 'ipaddr.js';
 import { IronlbError, describeError } from '../../src/common/errors.ts';
 import {
   CLIENT_LINK,
@@ -39,7 +40,7 @@ import {
   type NodeDataplanePlan,
 } from './dataplane.ts';
 import { LabErrors } from './errors.ts';
-import { hasAnyRoute, parseRouteNextHops } from './kernel-routes.ts';
+import { hasAnyRoute, parseRouteNextHops, routeEventDestination } from './kernel-routes.ts';
 import {
   isProcessRunning,
   LabProcess,
@@ -139,6 +140,18 @@ export interface RequestOptions {
   readonly timeoutMs?: number;
 }
 
+export interface LoadOptions extends RequestOptions {
+  /** Pause of each sender between its requests; 0 by default. */
+  readonly pauseMs?: number;
+}
+
+/** Requests sent continuously until `stop()`; failures carry their time since the start. */
+export interface ClientLoad {
+  /** performance.now() when the client reported it had started. */
+  readonly startedAt: number;
+  stop(): Promise<ClientResult & { readonly failureTimesMs: readonly number[] }>;
+}
+
 export type NodeRef = LabNode | string | number;
 
 const SCRIPTS = join(import.meta.dirname, 'scripts');
@@ -154,11 +167,59 @@ export class LabClient {
   readonly address = CLIENT_LINK.client;
   readonly address6: string | undefined;
   readonly #timeoutMs: number;
+  readonly #spawn: (name: string, args: readonly string[]) => Promise<LabProcess>;
 
-  constructor(netns: string, ipv6: boolean, timeoutMs: number) {
+  constructor(
+    netns: string,
+    ipv6: boolean,
+    timeoutMs: number,
+    spawn: (name: string, args: readonly string[]) => Promise<LabProcess>,
+  ) {
     this.netns = netns;
     this.address6 = ipv6 ? CLIENT_LINK.client6 : undefined;
     this.#timeoutMs = timeoutMs;
+    this.#spawn = spawn;
+  }
+
+  /**
+   * Starts sending requests to vip:port continuously (each on a new
+   * connection, `concurrency` at a time); `stop()` lets the requests in flight
+   * finish and returns the counts.
+   */
+  async startLoad(vip: string, port: number, options: LoadOptions = {}): Promise<ClientLoad> {
+    const proc = await this.#spawn(`client load ${vip}:${port}`, [
+      HTTP_CLIENT,
+      '--host',
+      vip,
+      '--port',
+      String(port),
+      '--until-stopped',
+      '--concurrency',
+      String(options.concurrency ?? 4),
+      '--timeout-ms',
+      String(options.timeoutMs ?? 2000),
+      '--pause-ms',
+      String(options.pauseMs ?? 0),
+    ]);
+    await proc.waitForLine(/^started$/, this.#timeoutMs);
+    const startedAt = performance.now();
+    return {
+      startedAt,
+      stop: async () => {
+        await proc.stop('SIGTERM', (options.timeoutMs ?? 2000) + 3000);
+        const line = proc
+          .output()
+          .split('\n')
+          .find((l) => l.startsWith('{'));
+        if (line === undefined) {
+          throw new IronlbError(
+            LabErrors.IRONLB_ERR_LAB_PROCESS,
+            `the client load printed no summary: ${proc.output().trim()}`,
+          );
+        }
+        return JSON.parse(line) as ClientResult & { failureTimesMs: number[] };
+      },
+    };
   }
 
   /**
@@ -201,6 +262,7 @@ export class StandInSpeaker {
   readonly #socket: string;
   readonly #process: LabProcess;
   #routes: string[] = [];
+  #gracefulShutdown = false;
 
   constructor(lab: Lab, node: LabNode, process: LabProcess, configPath: string, socket: string) {
     this.#lab = lab;
@@ -221,12 +283,23 @@ export class StandInSpeaker {
   /** Announces exactly these Service IPs (host routes), withdrawing any others. */
   async setRoutes(routes: readonly string[]): Promise<void> {
     this.#routes = [...new Set(routes)].sort();
+    await this.#configure();
+  }
+
+  /** Re-announces every route with (or without) GRACEFUL_SHUTDOWN, as a draining speaker does. */
+  async setGracefulShutdown(on: boolean): Promise<void> {
+    this.#gracefulShutdown = on;
+    await this.#configure();
+  }
+
+  async #configure(): Promise<void> {
     writeFileSync(
       this.#configPath,
       renderStandInSpeakerConfig({
         node: this.node,
         routes: this.#routes,
         listenPort: STAND_IN_PORT,
+        gracefulShutdown: this.#gracefulShutdown,
       }),
     );
     const { stdout } = await runCommand('birdc', ['-s', this.#socket, 'configure']);
@@ -284,6 +357,9 @@ export class Lab {
   /** The ToR's and nodes' BIRD: one that exits explains a failed wait for the fabric. */
   readonly #birds = new Set<LabProcess>();
   readonly #standIns = new Map<string, StandInSpeaker>();
+  /** Kernel route changes at the ToR, per destination: how many, and when the last arrived. */
+  readonly #routeEvents = new Map<string, { count: number; lastAt: number }>();
+  readonly #routeWaiters = new Set<(destination: string) => void>();
   #podCounter = 0;
   #destroyed = false;
   #ownsRunDir = false;
@@ -310,7 +386,9 @@ export class Lab {
       dir: join(this.runDir, n.name),
       birdSocket: join(this.runDir, n.name, 'bird.ctl'),
     }));
-    this.client = new LabClient(plan.clientNetns, options.ipv6, options.timeoutMs);
+    this.client = new LabClient(plan.clientNetns, options.ipv6, options.timeoutMs, (name, args) =>
+      this.#spawn(name, plan.clientNetns, process.execPath, args),
+    );
     this.mgmt = {
       netns: plan.mgmtNetns,
       address: MGMT_ADDRESS,
@@ -456,6 +534,10 @@ export class Lab {
       }),
     );
     for (const bird of [torBird, ...nodeBirds]) this.#birds.add(bird);
+    // Every kernel route change at the ToR, timed on arrival (waitForTorRoute).
+    await this.#spawn('tor route monitor', plan.torNetns, 'ip', ['-o', 'monitor', 'route'], {
+      onLine: (line) => this.#onTorRouteLine(line),
+    });
     this.#log(
       `lab ${this.prefix}: BIRD running on the ToR and ${this.nodes.length} node(s) (${Math.round(performance.now() - linked)} ms)`,
     );
@@ -740,9 +822,12 @@ export class Lab {
   }
 
   /**
-   * Polls the ToR (every few ms) until the VIP's route goes exactly through the
-   * given nodes (none: no route). Returns the next hops and how long it took
-   * from `since` (a performance.now() timestamp; the call itself by default).
+   * Waits until the ToR's kernel route for the VIP goes exactly through the
+   * given nodes (none: no route). It checks the route at once and again after
+   * every kernel route change for the VIP (`ip monitor route` on the ToR; at
+   * least every 100 ms). Returns the next hops and how long after `since` (a
+   * performance.now() timestamp; the call itself by default) the last change
+   * of that route arrived — 0 if it was already so.
    */
   async waitForTorRoute(
     vip: string,
@@ -750,23 +835,67 @@ export class Lab {
     options: { timeoutMs?: number; since?: number } = {},
   ): Promise<{ nextHops: TorNextHop[]; elapsedMs: number }> {
     const since = options.since ?? performance.now();
+    const timeoutMs = options.timeoutMs ?? this.#timeoutMs;
+    const deadline = performance.now() + timeoutMs;
+    const key = canonicalAddress(vip);
     const want = [...nodeNames].sort().join(',');
-    const nextHops = await waitFor(
-      async () => {
-        const hops = await this.torRoutes(vip);
-        const have = hops
-          .map((h) => h.node ?? h.gateway)
-          .sort()
-          .join(',');
-        return have === want ? hops : undefined;
-      },
-      {
-        timeoutMs: options.timeoutMs ?? this.#timeoutMs,
-        intervalMs: 2,
-        what: `the ToR route for ${vip} via [${want}]`,
-      },
+    let have = '';
+    for (;;) {
+      const seen = this.#routeEventCount(key);
+      const hops = await this.torRoutes(vip);
+      have = hops
+        .map((h) => h.node ?? h.gateway)
+        .sort()
+        .join(',');
+      if (have === want) {
+        const last = this.#lastRouteEvent(key);
+        const elapsedMs = last !== undefined && last >= since ? last - since : 0;
+        return { nextHops: hops, elapsedMs };
+      }
+      const remaining = deadline - performance.now();
+      if (remaining <= 0) break;
+      await this.#nextRouteEvent(key, seen, Math.min(100, remaining));
+    }
+    throw new IronlbError(
+      LabErrors.IRONLB_ERR_LAB_TIMEOUT,
+      `timed out after ${timeoutMs} ms waiting for the ToR route for ${vip} via [${want}] (it goes via [${have}])`,
     );
-    return { nextHops, elapsedMs: performance.now() - since };
+  }
+
+  #routeEventCount(key: string): number {
+    return this.#routeEvents.get(key)?.count ?? 0;
+  }
+
+  #lastRouteEvent(key: string): number | undefined {
+    return this.#routeEvents.get(key)?.lastAt;
+  }
+
+  /** Resolves after the next route change for `key` past `seen` changes, or after `ms`. */
+  #nextRouteEvent(key: string, seen: number, ms: number): Promise<void> {
+    if (this.#routeEventCount(key) > seen) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        this.#routeWaiters.delete(listener);
+        resolve();
+      };
+      const listener = (changed: string): void => {
+        if (changed === key) done();
+      };
+      const timer = setTimeout(done, ms);
+      this.#routeWaiters.add(listener);
+    });
+  }
+
+  /** A line of `ip -o monitor route` on the ToR: counts the change of that destination. */
+  #onTorRouteLine(line: string): void {
+    const destination = routeEventDestination(line);
+    if (destination === undefined) return;
+    const key = canonicalAddress(destination);
+    const at = performance.now();
+    const entry = this.#routeEvents.get(key);
+    this.#routeEvents.set(key, { count: (entry?.count ?? 0) + 1, lastAt: at });
+    for (const listener of [...this.#routeWaiters]) listener(key);
   }
 
   /** Whether a node's own kernel has any route for the VIP (it must not: the community filter). */
@@ -1134,6 +1263,11 @@ export class Lab {
       throw new IronlbError(LabErrors.IRONLB_ERR_LAB_DESTROYED, `lab ${this.prefix} was destroyed`);
     }
   }
+}
+
+/** One spelling per address, so `ip` output and Service IPs compare equal. */
+function canonicalAddress(address: string): string {
+  return ipaddr.isValid(address) ? ipaddr.parse(address).toString() : address;
 }
 
 /** True when the BIRD behind the control socket has loaded its configuration and runs. */

@@ -30,7 +30,6 @@ import type { Lab, LabLog, StandInSpeaker } from './lab.ts';
  * `ironlb speaker` exists on a branch.
  */
 export class StandInSpeakers {
-  readonly #lab: Lab;
   readonly #log: LabLog;
   readonly #speakers = new Map<string, StandInSpeaker>();
   readonly #watches: Array<{ start(): Promise<void>; stop(): Promise<void> }> = [];
@@ -41,8 +40,7 @@ export class StandInSpeakers {
   readonly #runner: CoalescingRunner;
   #lastValid: IronlbConfig | undefined;
 
-  private constructor(lab: Lab, kubeConfig: KubeConfig, log: LabLog) {
-    this.#lab = lab;
+  private constructor(kubeConfig: KubeConfig, log: LabLog) {
     this.#log = log;
     const logger = labLogger('stand-in speakers', log);
     const core = kubeConfig.makeApiClient(CoreV1Api);
@@ -112,7 +110,7 @@ export class StandInSpeakers {
   }
 
   static async start(lab: Lab, kubeConfig: KubeConfig, log: LabLog): Promise<StandInSpeakers> {
-    const speakers = new StandInSpeakers(lab, kubeConfig, log);
+    const speakers = new StandInSpeakers(kubeConfig, log);
     const started = await Promise.all(lab.nodes.map((n) => lab.startStandInSpeaker(n)));
     for (const s of started) speakers.#speakers.set(s.node.name, s);
     await Promise.all(started.map((s) => s.waitEstablished(10_000)));
