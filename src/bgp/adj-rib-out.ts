@@ -116,6 +116,15 @@ export class AdjRibOut {
    * changes nothing. The same prefix twice is fine with equal attributes.
    */
   set(routes: Iterable<Route>): RibDelta {
+    this.setDesired(routes);
+    return this.pending();
+  }
+
+  /**
+   * set() without building the delta: for a caller that sends from
+   * pending() later anyway (the session coalesces several calls).
+   */
+  setDesired(routes: Iterable<Route>): AdjRibOutCounts {
     const entries = this.#entries;
     const generation = ++this.#generation;
     // Undo log: entries added to the table, and entries whose desired attributes changed.
@@ -192,7 +201,7 @@ export class AdjRibOut {
     // Routes desired before and not listed now are withdrawn; look only when some are missing.
     if (seenDesired < desiredBefore) this.#dropUnseen(generation);
     this.#pruneAttributeCache();
-    return this.pending();
+    return this.counts();
   }
 
   #dropUnseen(generation: number): void {

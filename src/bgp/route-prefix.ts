@@ -40,7 +40,8 @@ class Prefix implements CanonicalPrefix {
   get address(): Uint8Array {
     if (this.#address === undefined) {
       const slash = this.text.indexOf('/');
-      this.#address = parseAddressOrUndefined(this.text.slice(0, slash))?.octets ?? new Uint8Array();
+      this.#address =
+        parseAddressOrUndefined(this.text.slice(0, slash))?.octets ?? new Uint8Array();
     }
     return this.#address;
   }
