@@ -129,12 +129,17 @@ export class BgpListener extends EventEmitter<BgpListenerEvents> {
     };
   }
 
-  /** Stops listening; connections already handed to sessions stay theirs. */
+  /**
+   * Stops listening. Connections already handed to sessions stay theirs
+   * (Node's close callback would wait for them, so it is not awaited).
+   */
   async close(): Promise<void> {
     const server = this.#server;
     this.#server = undefined;
     if (server === undefined) return;
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    server.close();
+    // The descriptor is released on the next turn of the loop.
+    await new Promise<void>((resolve) => setImmediate(resolve));
   }
 
   #secure(peer: string, registration: ListenerRegistration): void {
