@@ -3,7 +3,7 @@
  * Each test starts its own BIRD and always stops it.
  */
 import assert from 'node:assert/strict';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { BirdPeer, birdUnavailable } from '../support/peers/bird.ts';
 import { waitFor } from '../support/peers/daemon-process.ts';
 import { comparable, sortedExpected } from '../support/peers/peer-route.ts';
