@@ -4,6 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { startAnnounce } from '../support/peers/announce-process.ts';
 import { BirdPeer, birdUnavailable } from '../support/peers/bird.ts';
 import { waitFor } from '../support/peers/daemon-process.ts';
 import { comparable, sortedExpected } from '../support/peers/peer-route.ts';
@@ -382,5 +383,85 @@ describe('BIRD 2', { skip, timeout: 60_000 }, () => {
     assert.equal(speaker.session.state, 'Established', speaker.history());
     assert.equal(speaker.session.stats().establishedCount, 1, speaker.history());
     assert.ok(await bird.established());
+  });
+
+  it('graceful restart: our speaker killed and restarted, BIRD keeps forwarding, End-of-RIB ends it', async (t) => {
+    const { bird, ours, theirs } = await pair(t, 13, { gracefulRestart: true });
+    const kept = '192.0.2.77/32';
+    const dropped = '192.0.2.78/32';
+    const args = [
+      '--peer',
+      `${theirs}:${BIRD_PORT}`,
+      '--local-as',
+      '64698',
+      '--peer-as',
+      '64699',
+      '--source',
+      ours,
+      '--hold-time',
+      '9',
+      '--connect-retry',
+      '1',
+      '--graceful-restart',
+      '30',
+      '--community',
+      '64698:77',
+      '--prefix',
+      kept,
+    ];
+    const first = startAnnounce([...args, '--prefix', dropped]);
+    t.after(() => first.stop());
+    await waitFor(
+      'both routes at BIRD',
+      async () => ((await bird.prefixes()).length === 2 ? true : undefined),
+      {
+        context: () => first.tail(),
+      },
+    );
+
+    // Watch BIRD's table for the whole restart: the kept route must be in every sample.
+    const samples: string[][] = [];
+    let watching = true;
+    const watcher = (async () => {
+      while (watching) samples.push(await bird.prefixes());
+    })();
+    try {
+      await first.kill();
+      await waitFor('BIRD to hold our routes as stale (helper mode)', async () =>
+        /Neighbor graceful restart active/.test(await bird.protocolInfo()) ? true : undefined,
+      );
+      assert.equal((await bird.prefixes()).length, 2, 'both routes kept while we are gone');
+
+      // The restarted speaker no longer announces `dropped`: End-of-RIB makes BIRD flush it.
+      const second = startAnnounce([...args, '--restarting']);
+      t.after(() => second.stop());
+      await waitFor(
+        'the restarted session to end graceful restart',
+        async () => {
+          const info = await bird.protocolInfo();
+          const prefixes = await bird.prefixes();
+          return /BGP state:\s+Established/.test(info) &&
+            !/graceful restart active/.test(info) &&
+            prefixes.length === 1
+            ? true
+            : undefined;
+        },
+        { timeoutMs: 15_000, context: () => `${second.tail()}\n${bird.tail()}` },
+      );
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    } finally {
+      watching = false;
+      await watcher;
+    }
+    assert.ok(samples.length >= 10, `only ${samples.length} samples of BIRD's table`);
+    const missing = samples.filter((prefixes) => !prefixes.includes(kept));
+    assert.equal(
+      missing.length,
+      0,
+      `${kept} missing in ${missing.length} of ${samples.length} samples`,
+    );
+    assert.deepEqual(await bird.prefixes(), [kept]);
+    const [route] = await bird.routes();
+    assert.deepEqual(route?.communities, ['64698:77']);
   });
 });

@@ -19,8 +19,8 @@ export interface ExpectedRoute {
   readonly asPath?: readonly number[];
   readonly communities?: readonly string[];
   readonly largeCommunities?: readonly string[];
-  readonly localPref?: number;
-  readonly med?: number;
+  readonly localPref?: number | undefined;
+  readonly med?: number | undefined;
 }
 
 /** The fields of `actual` that `expected` names, for a deepEqual against `expected`. */
