@@ -1,0 +1,12 @@
+import { BirdPeer } from './test/support/peers/bird.ts';
+import { RecordedSession } from './test/support/peers/session-helpers.ts';
+const ours = '127.0.20.30', theirs = '127.0.20.31';
+const bird = new BirdPeer({ routerId: theirs, address: theirs, port: 11179, as: 64699, peerAddress: ours, peerPort: 11790, peerAs: 64698, passive: true, ttlSecurity: true, multihop: Number(process.argv[2] ?? 1) });
+await bird.start();
+const s = new RecordedSession({ localAs: 64698, peerAs: 64699, routerId: ours, peerAddress: theirs, peerPort: 11179, localAddress: ours });
+s.session.start();
+await new Promise((r) => setTimeout(r, 2500));
+console.log(s.history());
+console.log(bird.tail());
+console.log((await bird.protocolInfo()).split('\n').slice(0,6).join('\n'));
+await s.close(); await bird.stop();
