@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
 import type { SessionOptions } from '../bgp/session-options.ts';
 import type { Peer } from '../config/index.ts';
+import { crossFamilyNextHops } from './next-hop.ts';
 import type { PeerSession } from './peer-sessions.ts';
+import type { NodeAddress } from './router-id.ts';
 import { compareText } from './route-merge.ts';
 
 /**
@@ -48,9 +50,14 @@ function seconds(ms: number): number {
  * The Session options for a BGPPeer: ASNs, address and port, source
  * address, router ID (the peer's, else `defaultRouterId`), hold and
  * keepalive times, ConnectRetryTime (MetalLB's connectTime), TCP-MD5, GTSM
- * or the multihop TTL, and graceful restart with its restart time.
+ * or the multihop TTL, graceful restart with its restart time, and the next
+ * hop of the other address family (the node's own address of it).
  */
-export function sessionSpec(session: PeerSession, defaultRouterId: string): SessionSpec {
+export function sessionSpec(
+  session: PeerSession,
+  defaultRouterId: string,
+  nodeAddresses: readonly NodeAddress[] = [],
+): SessionSpec {
   const { peer, ref } = session;
   const ttl = multihopTtl(peer);
   const options: SessionOptions = {
@@ -60,6 +67,7 @@ export function sessionSpec(session: PeerSession, defaultRouterId: string): Sess
     peerAddress: peer.peerAddress,
     peerPort: peer.peerPort,
     ...(peer.sourceAddress !== undefined && { localAddress: peer.sourceAddress }),
+    ...crossFamilyNextHops(peer.peerAddress, nodeAddresses),
     holdTimeSeconds: peer.holdTimeMs / 1000,
     ...(peer.keepaliveTimeMs !== undefined && {
       keepaliveTimeSeconds: seconds(peer.keepaliveTimeMs),

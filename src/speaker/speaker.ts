@@ -301,8 +301,11 @@ export function startSpeaker(options: SpeakerOptions): RunningSpeaker {
     const { announcements } = round;
 
     // Sessions and their routes.
-    const routerId = defaultRouterId(nodeName, nodeAddresses(nodes.get(nodeName)));
-    const specs: SessionSpec[] = announcements.sessions.map((s) => sessionSpec(s, routerId));
+    const addresses = nodeAddresses(nodes.get(nodeName));
+    const routerId = defaultRouterId(nodeName, addresses);
+    const specs: SessionSpec[] = announcements.sessions.map((s) =>
+      sessionSpec(s, routerId, addresses),
+    );
     pool.apply(specs, announcements.routes);
     const refs = new Set(specs.map((s) => s.ref));
     for (const ref of previousRefs) {

@@ -65,6 +65,8 @@ export interface LabClusterOptions extends LabOptions {
   readonly holdTime?: string;
   /** Start the controller and speakers; true by default. */
   readonly startIronlb?: boolean;
+  /** `--log-level` of the controller and speakers; info by default. */
+  readonly logLevel?: string;
 }
 
 export interface ServiceSpecInput {
@@ -93,6 +95,7 @@ export class LabCluster {
   readonly drainPeriod: string;
   readonly #log: LabLog;
   readonly #holdTime: string;
+  readonly #logLevel: string;
   readonly #speakers = new Map<string, LabProcess>();
   #controller: LabProcess | undefined;
   #kubeProxy: LabKubeProxy | undefined;
@@ -107,6 +110,7 @@ export class LabCluster {
     this.speakerKind = options.speakers ?? 'ironlb';
     this.drainPeriod = options.drainPeriod ?? '2s';
     this.#holdTime = options.holdTime ?? '3s';
+    this.#logLevel = options.logLevel ?? 'info';
     this.kubeconfigPath = join(lab.runDir, 'kubeconfig');
     this.labKubeconfigPath = join(lab.runDir, 'kubeconfig-lab');
     writeFileSync(this.kubeconfigPath, api.kubeconfig, { mode: 0o600 });
@@ -245,7 +249,7 @@ export class LabCluster {
       '--http-port',
       String(CONTROLLER_HTTP_PORT),
       '--log-level',
-      'info',
+      this.#logLevel,
     ]);
     this.#controller = proc;
     await proc.waitForLine(/"msg":"http listening"/, 20_000);
@@ -302,7 +306,7 @@ export class LabCluster {
         '--drain-period',
         this.drainPeriod,
         '--log-level',
-        'info',
+        this.#logLevel,
       ],
       { NODE_NAME: node.name },
     );
