@@ -73,6 +73,11 @@ export interface LabConfigOptions {
   readonly pools: readonly string[];
   /** BGP hold time the speakers propose (the node's BIRD proposes 9 s; the smaller wins). */
   readonly holdTime?: string;
+  /**
+   * Graceful restart (RFC 4724) toward the node's BIRD, with this restart
+   * time: a restarting speaker's routes stay while it is away.
+   */
+  readonly gracefulRestartTime?: string;
   readonly namespace?: string;
 }
 
@@ -102,6 +107,9 @@ export function labConfigObjects(options: LabConfigOptions): object[] {
         ebgpMultiHop: true,
         holdTime: options.holdTime ?? '3s',
         connectTime: '1s',
+        ...(options.gracefulRestartTime === undefined
+          ? {}
+          : { enableGracefulRestart: true, gracefulRestartTime: options.gracefulRestartTime }),
       },
     },
     {

@@ -63,6 +63,8 @@ export interface LabClusterOptions extends LabOptions {
   readonly drainPeriod?: string;
   /** BGPPeer hold time; 3s by default (a killed or frozen speaker is noticed within it). */
   readonly holdTime?: string;
+  /** BGPPeer graceful restart with this restart time; off by default. */
+  readonly gracefulRestartTime?: string;
   /** Start the controller and speakers; true by default. */
   readonly startIronlb?: boolean;
   /** `--log-level` of the controller and speakers; info by default. */
@@ -95,6 +97,7 @@ export class LabCluster {
   readonly drainPeriod: string;
   readonly #log: LabLog;
   readonly #holdTime: string;
+  readonly #gracefulRestartTime: string | undefined;
   readonly #logLevel: string;
   readonly #speakers = new Map<string, LabProcess>();
   #controller: LabProcess | undefined;
@@ -110,6 +113,7 @@ export class LabCluster {
     this.speakerKind = options.speakers ?? 'ironlb';
     this.drainPeriod = options.drainPeriod ?? '2s';
     this.#holdTime = options.holdTime ?? '3s';
+    this.#gracefulRestartTime = options.gracefulRestartTime;
     this.#logLevel = options.logLevel ?? 'info';
     this.kubeconfigPath = join(lab.runDir, 'kubeconfig');
     this.labKubeconfigPath = join(lab.runDir, 'kubeconfig-lab');
@@ -182,11 +186,20 @@ export class LabCluster {
   // ---------------------------------------------------------------- configuration
 
   /** Writes (creates or replaces) the lab's ironlb configuration through the API. */
-  async applyConfig(
-    objects = labConfigObjects({ pools: this.lab.pools, holdTime: this.#holdTime }),
-  ): Promise<void> {
+  async applyConfig(objects = this.configObjects()): Promise<void> {
     for (const object of objects) await this.apply(object);
     this.#log(`cluster: ironlb configuration written (${objects.length} objects)`);
+  }
+
+  /** The lab's ironlb configuration: pool, BGPPeer to the node's BIRD, advertisement. */
+  configObjects(): object[] {
+    return labConfigObjects({
+      pools: this.lab.pools,
+      holdTime: this.#holdTime,
+      ...(this.#gracefulRestartTime === undefined
+        ? {}
+        : { gracefulRestartTime: this.#gracefulRestartTime }),
+    });
   }
 
   /** Creates a custom resource, or replaces it (keeping its resourceVersion) if it exists. */

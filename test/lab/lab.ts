@@ -862,6 +862,11 @@ export class Lab {
     );
   }
 
+  /** How many kernel route changes for the VIP the ToR has made since the lab started. */
+  torRouteChanges(vip: string): number {
+    return this.#routeEventCount(canonicalAddress(vip));
+  }
+
   #routeEventCount(key: string): number {
     return this.#routeEvents.get(key)?.count ?? 0;
   }
