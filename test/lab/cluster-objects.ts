@@ -159,6 +159,17 @@ export function podObject(input: PodObjectInput): V1Pod {
         { type: 'Ready', status: input.ready ? 'True' : 'False' },
         { type: 'ContainersReady', status: input.ready ? 'True' : 'False' },
       ],
+      containerStatuses: [
+        {
+          name: 'web',
+          image: 'lab.ironlb.dev/pod-server',
+          imageID: '',
+          ready: input.ready,
+          started: true,
+          restartCount: 0,
+          state: { running: {} },
+        },
+      ],
     },
   };
 }

@@ -294,7 +294,8 @@ export class LabCluster {
 
   /**
    * Starts `ironlb speaker` inside a node's namespace (NODE_NAME set) and
-   * waits until the node's BIRD reports the session established.
+   * waits until the node's BIRD reports the session established — or, while
+   * no BGPPeer exists yet, until the speaker has read the API.
    */
   async startSpeaker(nodeRef: NodeRef): Promise<LabProcess> {
     const node = this.lab.node(nodeRef);
@@ -324,11 +325,28 @@ export class LabCluster {
       { NODE_NAME: node.name },
     );
     this.#speakers.set(node.name, proc);
-    await this.waitForSpeakerSession(node, true, 20_000, proc);
-    this.#log(
-      `cluster: ironlb speaker on ${node.name} (pid ${proc.pid}) established with the node's BIRD in ${Math.round(performance.now() - started)} ms`,
-    );
+    if (await this.#hasPeers()) {
+      await this.waitForSpeakerSession(node, true, 20_000, proc);
+      this.#log(
+        `cluster: ironlb speaker on ${node.name} (pid ${proc.pid}) established with the node's BIRD in ${Math.round(performance.now() - started)} ms`,
+      );
+    } else {
+      await proc.waitForLine(/"msg":"initial sync done/, 20_000);
+      this.#log(
+        `cluster: ironlb speaker on ${node.name} (pid ${proc.pid}) running, no BGPPeer yet (${Math.round(performance.now() - started)} ms)`,
+      );
+    }
     return proc;
+  }
+
+  async #hasPeers(): Promise<boolean> {
+    const list = (await this.custom.listNamespacedCustomObject({
+      group: 'ironlb.dev',
+      version: 'v1beta1',
+      namespace: IRONLB_NAMESPACE,
+      plural: 'bgppeers',
+    })) as { items?: unknown[] };
+    return (list.items ?? []).length > 0;
   }
 
   /** The stand-in speaker (BIRD) of a node, when the cluster runs stand-ins. */

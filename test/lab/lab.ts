@@ -832,7 +832,7 @@ export class Lab {
   async waitForTorRoute(
     vip: string,
     nodeNames: readonly string[],
-    options: { timeoutMs?: number; since?: number } = {},
+    options: { timeoutMs?: number | undefined; since?: number | undefined } = {},
   ): Promise<{ nextHops: TorNextHop[]; elapsedMs: number }> {
     const since = options.since ?? performance.now();
     const timeoutMs = options.timeoutMs ?? this.#timeoutMs;
