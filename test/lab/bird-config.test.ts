@@ -93,6 +93,12 @@ describe('lab BIRD configurations', () => {
     assert.equal(config.match(/protocol bgp node_\d_v6 from rack_node/g)?.length, 3);
     assert.match(config, /neighbor 192\.0\.2\.7 as 64600;/);
     assert.match(config, /interface "ilbtest-n\*"/);
+    // RFC 8326: GRACEFUL_SHUTDOWN paths lose to every other path.
+    assert.match(
+      config,
+      /filter from_node \{\n {2}if \(65535, 0\) ~ bgp_community then bgp_local_pref = 0;\n {2}accept;/,
+    );
+    assert.equal(config.match(/import filter from_node; export none;/g)?.length, 6);
     birdParses('tor', config);
   });
 
@@ -111,5 +117,16 @@ describe('lab BIRD configurations', () => {
       'stand-in-empty',
       renderStandInSpeakerConfig({ node, routes: [], listenPort: 1790 }),
     );
+    const draining = renderStandInSpeakerConfig({
+      node,
+      routes: ['203.0.113.130'],
+      listenPort: 1790,
+      gracefulShutdown: true,
+    });
+    assert.match(
+      draining,
+      /route 203\.0\.113\.130\/32 blackhole \{ bgp_community\.add\(\(65535, 0\)\); \};/,
+    );
+    birdParses('stand-in-draining', draining);
   });
 });
