@@ -498,9 +498,12 @@ export class LabCluster {
   }
 
   /** Waits until the EndpointSlices and the nodes' nftables reflect every API change so far. */
-  async settled(): Promise<void> {
-    await this.endpointSlices.settled();
-    await this.kubeProxy.settled();
+  async settled(timeoutMs = 10_000): Promise<void> {
+    await withTimeout(
+      this.endpointSlices.settled().then(() => this.kubeProxy.settled()),
+      timeoutMs,
+      'the EndpointSlices and the nodes’ nftables to catch up with the API',
+    );
   }
 
   /** The lab's nodes by name. */
