@@ -8,6 +8,7 @@ import {
 } from '@kubernetes/client-node';
 import { parseAllDocuments } from 'yaml';
 import { describeError, IronlbError } from '../../src/common/errors.ts';
+import { allKinds } from '../../src/config/index.ts';
 import { apiStatusCode } from '../../src/k8s/kubeconfig.ts';
 import {
   kubeConfigFor,
@@ -202,7 +203,7 @@ export class LabCluster {
     });
   }
 
-  /** Creates a custom resource, or replaces it (keeping its resourceVersion) if it exists. */
+  /** Creates an ironlb custom resource, or replaces it (keeping its resourceVersion) if it exists. */
   async apply(object: object): Promise<void> {
     const o = object as {
       apiVersion: string;
@@ -210,7 +211,10 @@ export class LabCluster {
       metadata: { name: string; namespace?: string; resourceVersion?: string };
     };
     const [group = '', version = ''] = o.apiVersion.split('/');
-    const plural = `${o.kind.toLowerCase()}s`;
+    const plural = allKinds.find((k) => k.kind === o.kind)?.plural;
+    if (plural === undefined) {
+      throw new IronlbError(LabErrors.IRONLB_ERR_LAB_OPTIONS, `not an ironlb kind: ${o.kind}`);
+    }
     const namespace = o.metadata.namespace ?? IRONLB_NAMESPACE;
     try {
       await this.custom.createNamespacedCustomObject({
