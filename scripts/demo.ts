@@ -230,6 +230,7 @@ async function run(): Promise<LabCluster | undefined> {
   // ------------------------------------------------------------------ 5
   step(5, 'Restarting the speaker on node-2 while the client keeps sending');
   const changesBefore = lab.torRouteChanges(vip);
+  const held = await lab.client.holdConnections(vip, 80, 30);
   const load = await lab.client.startLoad(vip, 80, { concurrency: 4 });
   await sleep(500);
   const restartAt = performance.now();
@@ -249,6 +250,13 @@ async function run(): Promise<LabCluster | undefined> {
       `${during.failures === 0 ? '\x1b[32m0 failed\x1b[0m' : `\x1b[31m${during.failures} failed\x1b[0m ${JSON.stringify(during.errors)}`}`,
   );
   ok(`the ToR's route for ${vip} changed ${routeChanges} time(s) meanwhile`);
+  const survivors = await held.answer();
+  ok(
+    `30 connections opened before the restart and held idle: ${survivors.ok} still answered afterwards` +
+      (survivors.failures > 0
+        ? `, ${survivors.failures} failed ${JSON.stringify(survivors.errors)}`
+        : ''),
+  );
 
   // ------------------------------------------------------------------ 6
   step(6, values.keep ? 'Leaving everything running' : 'Tearing down');

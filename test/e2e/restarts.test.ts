@@ -69,8 +69,10 @@ describe(
       await cluster.settled();
     }
 
-    it('restarts every speaker, one after the other, under continuous load: no route change at the ToR, no failed request', async (t) => {
+    it('restarts every speaker, one after the other, under continuous load: no route change at the ToR, no failed request, idle connections survive', async (t) => {
       const changes = vips.map((vip) => cluster.lab.torRouteChanges(vip));
+      // Established connections, held idle through the restarts: each stays on its node.
+      const held = await cluster.lab.client.holdConnections(vips[0]!, 80, 30);
       const loads = await Promise.all(
         vips.map((vip) => cluster.lab.client.startLoad(vip, 80, { concurrency: 2 })),
       );
@@ -100,6 +102,9 @@ describe(
         changes,
         `the ToR's routes changed during the restarts${await fabricReport(cluster, vips)}`,
       );
+      const survivors = await held.answer();
+      t.diagnostic(`30 connections held open through the restarts: ${traffic(survivors)}`);
+      assert.equal(survivors.ok, 30, traffic(survivors));
     });
 
     it('the restarted speakers own the routes again: a pod change still moves them', async () => {

@@ -157,6 +157,7 @@ export type NodeRef = LabNode | string | number;
 const SCRIPTS = join(import.meta.dirname, 'scripts');
 const POD_SERVER = join(SCRIPTS, 'pod-server.ts');
 const HTTP_CLIENT = join(SCRIPTS, 'http-client.ts');
+const HELD_CONNECTIONS = join(SCRIPTS, 'held-connections.ts');
 const TCP_RELAY = join(SCRIPTS, 'tcp-relay.ts');
 const STAND_IN_PORT = 1790;
 const NFT_TABLE = 'ironlb_lab';
@@ -179,6 +180,36 @@ export class LabClient {
     this.address6 = ipv6 ? CLIENT_LINK.client6 : undefined;
     this.#timeoutMs = timeoutMs;
     this.#spawn = spawn;
+  }
+
+  /**
+   * Opens `count` connections to vip:port and holds them idle; `answer()`
+   * then sends one request on each and counts who answered. A connection
+   * survives only while the ToR still sends its packets to the node whose
+   * conntrack DNATed it.
+   */
+  async holdConnections(
+    vip: string,
+    port: number,
+    count: number,
+  ): Promise<{ answer(): Promise<ClientResult> }> {
+    const proc = await this.#spawn(`client held connections ${vip}:${port}`, [
+      HELD_CONNECTIONS,
+      '--host',
+      vip,
+      '--port',
+      String(port),
+      '--count',
+      String(count),
+    ]);
+    await proc.waitForLine(/^ready$/, this.#timeoutMs);
+    return {
+      answer: async () => {
+        proc.signal('SIGUSR2');
+        const line = await proc.waitForLine(/^\{/, this.#timeoutMs);
+        return JSON.parse(line) as ClientResult;
+      },
+    };
   }
 
   /**

@@ -320,6 +320,11 @@ export class LabProcess {
     );
   }
 
+  /** Sends a signal (e.g. SIGSTOP, SIGUSR2) without waiting for anything. */
+  signal(signal: NodeJS.Signals): void {
+    if (this.#exitStatus === undefined) this.#child.kill(signal);
+  }
+
   /** Synchronous last resort (signal handlers, process exit): SIGKILL without waiting. */
   killNow(): void {
     if (this.#exitStatus === undefined) this.#child.kill('SIGKILL');
