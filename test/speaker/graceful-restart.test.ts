@@ -106,7 +106,7 @@ describe('ironlb speaker and graceful restart', { skip, timeout: 90_000 }, () =>
       );
       const status = server.store
         .list('ironlb.dev/v1beta1', 'ServiceBGPStatus', 'default')
-        .filter((o) => (o.status as { node?: string }).node === 'n1');
+        .filter((o) => (o.status as { node?: string } | undefined)?.node === 'n1');
       assert.equal(status.length, 1, 'the ServiceBGPStatus stays: the peer still has the route');
 
       start('2s');
@@ -168,7 +168,7 @@ describe('ironlb speaker and graceful restart', { skip, timeout: 90_000 }, () =>
     assert.match(await bird.protocolInfo('gr'), /Administrative shutdown/i);
     const status = server.store
       .list('ironlb.dev/v1beta1', 'ServiceBGPStatus', 'default')
-      .filter((o) => (o.status as { node?: string }).node === 'n1');
+      .filter((o) => (o.status as { node?: string } | undefined)?.node === 'n1');
     assert.deepEqual(status, []);
     assert.ok(server.store.get('ironlb.dev/v1beta1', 'BGPPeer', 'bird', NAMESPACE));
   });
