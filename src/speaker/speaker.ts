@@ -318,12 +318,16 @@ export function startSpeaker(options: SpeakerOptions): RunningSpeaker {
     }
     previousRefs = refs;
 
+    // duplicatePeerSession: logged once while it lasts (localPrefConflict becomes an event below).
+    const current = new Set<string>();
     for (const problem of announcements.problems) {
-      if (problem.reason !== 'duplicatePeerSession' || loggedProblems.has(problem.message))
-        continue;
+      if (problem.reason !== 'duplicatePeerSession') continue;
+      current.add(problem.message);
+      if (loggedProblems.has(problem.message)) continue;
       loggedProblems.add(problem.message);
       logger.warn({ reason: problem.reason, peer: problem.peer }, problem.message);
     }
+    for (const message of loggedProblems) if (!current.has(message)) loggedProblems.delete(message);
 
     // Status objects, events, metrics.
     const bgpStatus = serviceBgpAnnouncements(announcements.services);

@@ -8,6 +8,12 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { Registry } from 'prom-client';
+import { Readiness } from '../../src/daemon/readiness.ts';
+import { Shutdown } from '../../src/daemon/shutdown.ts';
+import { memoryLogger } from '../../src/daemon/test-logger.ts';
+import { startSpeaker, type RunningSpeaker } from '../../src/speaker/speaker.ts';
 import { parseBirdRoutes } from '../support/peers/bird.ts';
 import {
   DaemonProcess,
@@ -214,4 +220,49 @@ export function metricValue(
     return Number(line.slice(line.lastIndexOf(' ') + 1));
   }
   return undefined;
+}
+
+export interface InProcessSpeaker {
+  readonly speaker: RunningSpeaker;
+  readonly registry: Registry;
+  readonly readiness: Readiness;
+  readonly logs: () => Array<Record<string, unknown>>;
+  /** Graceful shutdown (the SIGTERM path); throws when it was not clean. */
+  stop(): Promise<void>;
+}
+
+/** startSpeaker (what `ironlb speaker` runs) in this process, with short backoffs. */
+export function startSpeakerInProcess(
+  kubeConfig: KubeConfig,
+  nodeName: string,
+  options: { drainMs?: number } = {},
+): InProcessSpeaker {
+  const { logger, lines } = memoryLogger(`speaker-${nodeName}`);
+  const registry = new Registry();
+  const readiness = new Readiness();
+  const shutdown = new Shutdown({ logger, deadlineMs: 20_000 });
+  const speaker = startSpeaker({
+    kubeConfig,
+    nodeName,
+    namespace: NAMESPACE,
+    drainMs: options.drainMs ?? 100,
+    logger,
+    registry,
+    readiness,
+    shutdown,
+    signal: shutdown.signal,
+    minBackoffMs: 20,
+    maxBackoffMs: 500,
+  });
+  return {
+    speaker,
+    registry,
+    readiness,
+    logs: lines,
+    async stop() {
+      const result = await shutdown.shutdown('test');
+      if (!result.clean)
+        throw new Error(`unclean shutdown: ${result.errors.map(String).join('; ')}`);
+    },
+  };
 }

@@ -181,7 +181,11 @@ describe('ironlb speaker with BIRD', { skip, timeout: 120_000 }, () => {
 
     await until('ServiceBGPStatus of web on n1', () =>
       server.store.list('ironlb.dev/v1beta1', 'ServiceBGPStatus', 'default').some((o) => {
-        const status = o.status as { node?: string; serviceName?: string; peers?: string[] };
+        const status = (o.status ?? {}) as {
+          node?: string;
+          serviceName?: string;
+          peers?: string[];
+        };
         return (
           status.node === 'n1' &&
           status.serviceName === 'web' &&
@@ -232,7 +236,7 @@ describe('ironlb speaker with BIRD', { skip, timeout: 120_000 }, () => {
     );
     await until("n1's ServiceBGPStatus for web is deleted", () =>
       server.store.list('ironlb.dev/v1beta1', 'ServiceBGPStatus', 'default').some((o) => {
-        const status = o.status as { node?: string; serviceName?: string };
+        const status = (o.status ?? {}) as { node?: string; serviceName?: string };
         return status.node === 'n1' && status.serviceName === 'web';
       })
         ? undefined
@@ -375,7 +379,7 @@ describe('ironlb speaker with BIRD', { skip, timeout: 120_000 }, () => {
     assert.deepEqual(await prefixesAt('n2'), ['10.90.0.5/32', '10.90.0.6/32'], 'n2 unaffected');
     const left = server.store
       .list('ironlb.dev/v1beta1', 'ServiceBGPStatus', 'default')
-      .filter((o) => (o.status as { node?: string }).node === 'n1');
+      .filter((o) => (o.status as { node?: string } | undefined)?.node === 'n1');
     assert.deepEqual(left, [], "n1's ServiceBGPStatus objects are removed");
     const peerObject = server.store.get('ironlb.dev/v1beta1', 'BGPPeer', 'bird-n1', NAMESPACE) as {
       status?: { sessions?: Array<{ node: string }> };
