@@ -222,10 +222,10 @@ async function run(): Promise<LabCluster | undefined> {
     [BIN, 'explain', 'web', '-n', 'default', '--kubeconfig', c.kubeconfigPath],
     { allowFailure: true, timeoutMs: 30_000 },
   );
-  for (const line of explain.stdout.trimEnd().split('\n')) {
-    if (line.startsWith('Routes:')) break;
-    say(`    ${line}`);
-  }
+  const report = explain.stdout.split('\n');
+  const routesAt = report.findIndex((line) => line.startsWith('Routes:'));
+  const decisions = (routesAt < 0 ? report : report.slice(0, routesAt)).join('\n').trimEnd();
+  for (const line of decisions.split('\n')) say(line === '' ? '' : `    ${line}`);
 
   // ------------------------------------------------------------------ 5
   step(5, 'Restarting the speaker on node-2 while the client keeps sending');
