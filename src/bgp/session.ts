@@ -527,9 +527,10 @@ export class Session extends EventEmitter<SessionEvents> {
       return;
     }
     const second = this.#newDriver();
-    this.#second = second;
+    // Registered once it holds the connection: in Active it would count as failed.
     this.#feed(second, { type: 'ManualStart', passive: true });
     this.#attach(second, socket, 'inbound');
+    this.#second = second;
     this.#feed(second, { type: 'TcpConnectionConfirmed' });
   }
 
