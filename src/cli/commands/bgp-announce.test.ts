@@ -101,8 +101,7 @@ describe('ironlb bgp announce', () => {
     });
     assert.equal(listen, undefined);
     const passive = sessionOptionsOf({
-      ...BASE,
-      source: undefined,
+      ...NO_SOURCE,
       routerId: '10.0.0.1',
       passive: true,
     });
