@@ -462,6 +462,24 @@ describe('Session', { timeout: 20_000 }, () => {
     assert.equal(h.session.stats().establishedCount, 1);
   });
 
+  it('over IPv6: next hop self is the local IPv6 address; IPv4 routes get the router ID', async (t) => {
+    const h = await harness(t, { localAddress: '::1' }, '::1');
+    h.session.setRoutes([
+      { prefix: '2001:db8::5/128', attributes: {} },
+      { prefix: '192.0.2.5/32', attributes: {} },
+    ]);
+    const { link } = await establish(h);
+    const messages = await link.receiveUntil(isEndOfRibFor('ipv6'));
+    const v6 = updates(messages).find((u) => u.attributes.mpReach !== undefined);
+    assert.equal(
+      v6?.attributes.mpReach?.family === 'ipv6-unicast' && v6.attributes.mpReach.nextHop,
+      '::1',
+    );
+    const v4 = updates(messages).find((u) => u.nlri.length > 0);
+    assert.equal(v4?.attributes.nextHop, '10.0.0.1');
+    assert.deepEqual(h.session.established?.nextHops, { ipv4: '10.0.0.1', ipv6: '::1' });
+  });
+
   it('validates its options, listing every problem', () => {
     assert.throws(
       () =>

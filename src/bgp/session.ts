@@ -296,7 +296,10 @@ export class Session extends EventEmitter<SessionEvents> {
       }
       driver.timers.stopAll();
     }
-    this.#closed = Promise.all([...this.#closing]).then(() => undefined);
+    // A stop queued behind an event being handled runs first; then wait for the flushes.
+    this.#closed = new Promise<void>((resolve) => setImmediate(resolve)).then(async () => {
+      await Promise.all([...this.#closing]);
+    });
     return this.#closed;
   }
 
