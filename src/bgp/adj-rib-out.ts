@@ -7,7 +7,12 @@ import {
   type Route,
   type RouteAttributes,
 } from './route.ts';
-import { type CanonicalPrefix, parsePrefix } from './route-prefix.ts';
+import {
+  type CanonicalPrefix,
+  parsePrefix,
+  type ScannedPrefix,
+  scanPrefix,
+} from './route-prefix.ts';
 import { BgpSessionErrors } from './session-errors.ts';
 
 /**
@@ -16,8 +21,10 @@ import { BgpSessionErrors } from './session-errors.ts';
  * difference between that and what the peer was last sent (markSent). A
  * session that goes down calls peerReset(), and everything is pending again.
  *
- * Cost: set() is O(n) in the routes given, with prefix and attribute parsing
- * cached between calls; pending() is O(pending); markSent() O(delta).
+ * Cost: set() is O(n) in the routes given — a prefix string already known is
+ * not parsed again, attributes are resolved once per distinct object (or run
+ * of equal objects) and interned, so equal attributes are one object;
+ * pending() is O(pending); markSent() O(delta).
  */
 
 export interface AnnouncementGroup {
@@ -47,22 +54,64 @@ export interface AdjRibOutCounts {
   readonly pending: number;
 }
 
-interface DesiredEntry {
-  route: CanonicalRoute;
+/**
+ * One prefix: what the caller wants and what the peer has; gone from the
+ * table when both are undefined. The entry is itself the CanonicalPrefix
+ * handed out in deltas, so markSent() finds it without a lookup.
+ */
+class RibEntry implements CanonicalPrefix {
+  readonly text: string;
+  readonly family: AddressFamily;
+  readonly length: number;
+  desired: CanonicalAttributes | undefined = undefined;
+  advertised: CanonicalAttributes | undefined = undefined;
   /** The set() call that last listed this prefix. */
-  seenIn: number;
+  seenIn = 0;
+  /** In the table (false once removed: a delta still naming it must look the prefix up). */
+  live = true;
+  /** desired and advertised differ. */
+  pending = false;
+  /** In the pending list (which may hold entries that are no longer pending). */
+  listed = false;
+
+  constructor(prefix: ScannedPrefix) {
+    this.text = prefix.text;
+    this.family = prefix.family;
+    this.length = prefix.length;
+  }
+
+  /** Derived when asked (rarely): the packer works from the text. */
+  get address(): Uint8Array {
+    return parsePrefix(this.text).address;
+  }
+
+  toJSON(): { text: string; family: AddressFamily; length: number } {
+    return { text: this.text, family: this.family, length: this.length };
+  }
 }
 
 type FamilyFilter = ReadonlySet<AddressFamily> | readonly AddressFamily[];
 
+interface CachedAttributes {
+  readonly attributes: CanonicalAttributes;
+  usedIn: number;
+}
+
 export class AdjRibOut {
   /** By canonical prefix text. */
-  readonly #desired = new Map<string, DesiredEntry>();
-  readonly #advertised = new Map<string, CanonicalRoute>();
-  /** Prefixes whose desired and advertised attributes differ (either may be absent). */
-  readonly #pending = new Set<string>();
+  readonly #entries = new Map<string, RibEntry>();
+  /**
+   * Entries that are or were pending, in order; an entry leaves when the list
+   * is compacted. A flag plus a list costs less than a Set of 100k objects.
+   */
+  #pendingList: RibEntry[] = [];
+  #pendingCount = 0;
+  #desiredCount = 0;
+  #advertisedCount = 0;
   /** Raw attribute text (with family) → canonical, stamped with the set() call that last used it. */
-  readonly #attributeCache = new Map<string, { attributes: CanonicalAttributes; usedIn: number }>();
+  readonly #attributeCache = new Map<string, CachedAttributes>();
+  /** family + canonical key → the one object for those attributes (groups compare by identity). */
+  readonly #interned = new Map<string, CachedAttributes>();
   #generation = 0;
 
   /**
@@ -71,119 +120,190 @@ export class AdjRibOut {
    * changes nothing. The same prefix twice is fine with equal attributes.
    */
   set(routes: Iterable<Route>): RibDelta {
-    // Updated in place (no 100k-entry map rebuilt per call); an undo log restores
-    // the previous state when a route turns out invalid.
-    const desired = this.#desired;
+    this.setDesired(routes);
+    return this.pending();
+  }
+
+  /**
+   * set() without building the delta: for a caller that sends from
+   * pending() later anyway (the session coalesces several calls).
+   */
+  setDesired(routes: Iterable<Route>): AdjRibOutCounts {
+    const entries = this.#entries;
     const generation = ++this.#generation;
-    const undo: Array<{ key: string; entry: DesiredEntry; before: CanonicalRoute | undefined }> =
-      [];
-    const changed: string[] = [];
-    const seen = new Map<
-      RouteAttributes,
-      { family: AddressFamily; attributes: CanonicalAttributes }
-    >();
-    let distinct = 0;
+    // Undo log: entries added to the table, and entries whose desired attributes changed.
+    const added: RibEntry[] = [];
+    const changed: RibEntry[] = [];
+    const before: Array<{ desired: CanonicalAttributes | undefined; seenIn: number }> = [];
+    const resolve = this.#resolver(generation);
+    const desiredBefore = this.#desiredCount;
+    let seenDesired = 0;
     try {
       for (const route of routes) {
         const raw = route.prefix;
-        // Fast path: the text is canonical and already desired — no parsing.
-        let entry = desired.get(raw);
-        const prefix = entry?.route.prefix ?? parsePrefix(raw);
-        const key = prefix.text;
-        if (entry === undefined && raw !== key) entry = desired.get(key);
-
-        // Routes usually share attribute objects: within this call, resolve each object once.
-        const sameObject = seen.get(route.attributes);
-        let attributes: CanonicalAttributes;
-        if (sameObject !== undefined && sameObject.family === prefix.family) {
-          attributes = sameObject.attributes;
+        // Fast path: the text is canonical and known — no parsing.
+        let entry = entries.get(raw);
+        let prefix: ScannedPrefix;
+        if (entry !== undefined) {
+          prefix = entry;
         } else {
-          attributes = this.#canonicalAttributes(route.attributes, prefix, generation);
-          seen.set(route.attributes, { family: prefix.family, attributes });
+          prefix = scanPrefix(raw);
+          if (prefix.text !== raw) entry = entries.get(prefix.text);
         }
+        const attributes = resolve(route.attributes, prefix);
 
         if (entry === undefined) {
-          entry = { route: { prefix, attributes }, seenIn: generation };
-          desired.set(key, entry);
-          undo.push({ key, entry, before: undefined });
-          changed.push(key);
-          distinct++;
+          entry = new RibEntry(prefix);
+          entry.desired = attributes;
+          entry.seenIn = generation;
+          entries.set(entry.text, entry);
+          added.push(entry);
         } else if (entry.seenIn === generation) {
           // The same prefix twice in this call.
-          if (entry.route.attributes.key !== attributes.key) {
+          if (entry.desired?.key !== attributes.key) {
             throw new IronlbError(
               BgpSessionErrors.IRONLB_ERR_ROUTE_CONFLICT,
-              `route ${key} is given twice with different attributes`,
+              `route ${entry.text} is given twice with different attributes`,
             );
           }
         } else {
-          if (entry.route.attributes.key !== attributes.key) {
-            undo.push({ key, entry, before: entry.route });
-            entry.route = { prefix, attributes };
-            changed.push(key);
+          if (entry.desired !== undefined) seenDesired++;
+          if (entry.desired !== attributes) {
+            changed.push(entry);
+            before.push({ desired: entry.desired, seenIn: entry.seenIn });
+            entry.desired = attributes;
           }
           entry.seenIn = generation;
-          distinct++;
         }
       }
     } catch (err) {
-      for (const { key, entry, before } of undo.reverse()) {
-        if (before === undefined) desired.delete(key);
-        else entry.route = before;
+      for (const entry of added) {
+        entries.delete(entry.text);
+        entry.live = false;
+      }
+      for (let i = changed.length - 1; i >= 0; i--) {
+        const entry = changed[i] as RibEntry;
+        const was = before[i] as { desired: CanonicalAttributes | undefined; seenIn: number };
+        entry.desired = was.desired;
+        entry.seenIn = was.seenIn;
       }
       throw err;
     }
 
-    if (distinct < desired.size) {
-      for (const [key, entry] of desired) {
-        if (entry.seenIn !== generation) {
-          desired.delete(key);
-          changed.push(key);
-        }
-      }
+    // Committed: counts and pending follow the new desired state.
+    for (const entry of added) {
+      this.#desiredCount++;
+      this.#setPending(entry, true);
     }
-    for (const key of changed) this.#updatePending(key);
-    this.#pruneAttributeCache(desired.size);
-    return this.pending();
+    for (let i = 0; i < changed.length; i++) {
+      const entry = changed[i] as RibEntry;
+      if ((before[i] as { desired: CanonicalAttributes | undefined }).desired === undefined) {
+        this.#desiredCount++;
+      }
+      this.#updatePending(entry);
+    }
+    // Routes desired before and not listed now are withdrawn; look only when some are missing.
+    if (seenDesired < desiredBefore) this.#dropUnseen(generation);
+    this.#pruneAttributeCache();
+    return this.counts();
   }
 
-  #canonicalAttributes(
+  #dropUnseen(generation: number): void {
+    for (const entry of this.#entries.values()) {
+      if (entry.seenIn === generation || entry.desired === undefined) continue;
+      entry.desired = undefined;
+      this.#desiredCount--;
+      if (entry.advertised === undefined) this.#remove(entry);
+      else this.#setPending(entry, true);
+    }
+  }
+
+  #remove(entry: RibEntry): void {
+    this.#entries.delete(entry.text);
+    entry.live = false;
+    this.#setPending(entry, false);
+  }
+
+  /**
+   * Resolves raw attributes to their interned canonical form, for one set()
+   * call. Routes mostly share one attributes object, or come with equal
+   * fresh objects in a row: both are recognised without building a key.
+   */
+  #resolver(
+    generation: number,
+  ): (attributes: RouteAttributes, prefix: ScannedPrefix) => CanonicalAttributes {
+    const byObject = {
+      'ipv4-unicast': new Map<RouteAttributes, CanonicalAttributes>(),
+      'ipv6-unicast': new Map<RouteAttributes, CanonicalAttributes>(),
+    };
+    let lastRaw: RouteAttributes | undefined;
+    let lastFamily: AddressFamily | undefined;
+    let lastCanonical: CanonicalAttributes | undefined;
+    return (attributes, prefix) => {
+      const family = prefix.family;
+      if (
+        lastCanonical !== undefined &&
+        family === lastFamily &&
+        (attributes === lastRaw || sameRawAttributes(attributes, lastRaw as RouteAttributes))
+      ) {
+        return lastCanonical;
+      }
+      const seen = byObject[family];
+      let canonical = seen.get(attributes);
+      if (canonical === undefined) {
+        canonical = this.#canonical(attributes, prefix, generation);
+        seen.set(attributes, canonical);
+      }
+      lastRaw = attributes;
+      lastFamily = family;
+      lastCanonical = canonical;
+      return canonical;
+    };
+  }
+
+  /** Canonical attributes for raw attributes of a family, cached and interned. */
+  #canonical(
     attributes: RouteAttributes,
-    prefix: CanonicalPrefix,
+    prefix: ScannedPrefix,
     generation: number,
   ): CanonicalAttributes {
     const rawKey = rawAttributeKey(prefix.family, attributes);
     let cached = this.#attributeCache.get(rawKey);
     if (cached === undefined) {
-      cached = {
-        attributes: canonicalAttributes(attributes, prefix.family, prefix.text),
-        usedIn: generation,
-      };
+      const fresh = canonicalAttributes(attributes, prefix.family, prefix.text);
+      const internKey = `${prefix.family}\u0000${fresh.key}`;
+      let interned = this.#interned.get(internKey);
+      if (interned === undefined) {
+        interned = { attributes: fresh, usedIn: generation };
+        this.#interned.set(internKey, interned);
+      }
+      cached = { attributes: interned.attributes, usedIn: generation };
       this.#attributeCache.set(rawKey, cached);
     }
     cached.usedIn = generation;
     return cached.attributes;
   }
 
-  /** Keeps the attribute cache from growing without bound over many set() calls. */
-  #pruneAttributeCache(routeCount: number): void {
-    if (this.#attributeCache.size <= 2 * routeCount + 64) return;
+  /** Keeps the attribute caches from growing without bound over many set() calls. */
+  #pruneAttributeCache(): void {
+    if (this.#attributeCache.size <= 2 * this.#desiredCount + 64) return;
+    const live = new Set<CanonicalAttributes>();
     for (const [rawKey, entry] of this.#attributeCache) {
       if (entry.usedIn !== this.#generation) this.#attributeCache.delete(rawKey);
+      else live.add(entry.attributes);
+    }
+    for (const [key, entry] of this.#interned) {
+      if (!live.has(entry.attributes)) this.#interned.delete(key);
     }
   }
 
   /** What the peer is missing: withdrawals and (re-)announcements, optionally of some families only. */
   pending(families?: FamilyFilter): RibDelta {
     const builder = new DeltaBuilder(families);
-    for (const key of this.#pending) {
-      const route = this.#desired.get(key)?.route;
-      if (route !== undefined) {
-        builder.announce(route);
-      } else {
-        const gone = this.#advertised.get(key);
-        if (gone !== undefined) builder.withdraw(gone.prefix);
-      }
+    for (const entry of this.#pendingList) {
+      if (!entry.pending) continue;
+      if (entry.desired !== undefined) builder.announce(entry, entry.desired);
+      else builder.withdraw(entry);
     }
     return builder.build();
   }
@@ -194,10 +314,9 @@ export class AdjRibOut {
    */
   all(families?: FamilyFilter): RibDelta {
     const builder = new DeltaBuilder(families);
-    for (const entry of this.#desired.values()) builder.announce(entry.route);
-    for (const key of this.#pending) {
-      const gone = this.#desired.has(key) ? undefined : this.#advertised.get(key);
-      if (gone !== undefined) builder.withdraw(gone.prefix);
+    for (const entry of this.#entries.values()) {
+      if (entry.desired !== undefined) builder.announce(entry, entry.desired);
+      else if (entry.advertised !== undefined) builder.withdraw(entry);
     }
     return builder.build();
   }
@@ -209,51 +328,97 @@ export class AdjRibOut {
    */
   markSent(delta: RibDelta): void {
     for (const group of delta.withdrawals) {
-      for (const prefix of group.prefixes) {
-        this.#advertised.delete(prefix.text);
-        this.#updatePending(prefix.text);
-      }
+      for (const prefix of group.prefixes) this.#markAdvertised(prefix, undefined);
     }
     for (const group of delta.announcements) {
-      for (const prefix of group.prefixes) {
-        this.#advertised.set(prefix.text, { prefix, attributes: group.attributes });
-        this.#updatePending(prefix.text);
-      }
+      for (const prefix of group.prefixes) this.#markAdvertised(prefix, group.attributes);
     }
+  }
+
+  #markAdvertised(prefix: CanonicalPrefix, attributes: CanonicalAttributes | undefined): void {
+    let entry = prefix instanceof RibEntry && prefix.live ? prefix : this.#entries.get(prefix.text);
+    if (entry === undefined) {
+      if (attributes === undefined) return;
+      // Superseded: set() dropped the route after this delta was taken; the peer has it now.
+      entry = new RibEntry(prefix);
+      this.#entries.set(entry.text, entry);
+    }
+    if (entry.advertised === undefined) {
+      if (attributes !== undefined) this.#advertisedCount++;
+    } else if (attributes === undefined) {
+      this.#advertisedCount--;
+    }
+    entry.advertised = attributes;
+    if (entry.desired === undefined && attributes === undefined) this.#remove(entry);
+    else this.#updatePending(entry);
   }
 
   /** The session went down: the peer holds nothing from us any more; all desired routes are pending. */
   peerReset(): void {
-    this.#advertised.clear();
-    this.#pending.clear();
-    for (const key of this.#desired.keys()) this.#pending.add(key);
+    for (const entry of this.#pendingList) {
+      entry.pending = false;
+      entry.listed = false;
+    }
+    this.#pendingList = [];
+    this.#pendingCount = 0;
+    for (const entry of this.#entries.values()) {
+      entry.advertised = undefined;
+      if (entry.desired === undefined) this.#remove(entry);
+      else this.#setPending(entry, true);
+    }
+    this.#advertisedCount = 0;
   }
 
   counts(): AdjRibOutCounts {
     return {
-      desired: this.#desired.size,
-      announced: this.#advertised.size,
-      pending: this.#pending.size,
+      desired: this.#desiredCount,
+      announced: this.#advertisedCount,
+      pending: this.#pendingCount,
     };
   }
 
   /** The desired routes in canonical form. */
   *desired(): IterableIterator<CanonicalRoute> {
-    for (const entry of this.#desired.values()) yield entry.route;
+    for (const entry of this.#entries.values()) {
+      if (entry.desired !== undefined) yield { prefix: entry, attributes: entry.desired };
+    }
   }
 
-  /** What the peer has from us, by canonical prefix text. */
+  /** What the peer has from us, by canonical prefix text (a snapshot). */
   advertised(): ReadonlyMap<string, CanonicalRoute> {
-    return this.#advertised;
+    const out = new Map<string, CanonicalRoute>();
+    for (const [key, entry] of this.#entries) {
+      if (entry.advertised !== undefined)
+        out.set(key, { prefix: entry, attributes: entry.advertised });
+    }
+    return out;
   }
 
-  #updatePending(key: string): void {
-    if (
-      this.#desired.get(key)?.route.attributes.key === this.#advertised.get(key)?.attributes.key
-    ) {
-      this.#pending.delete(key);
-    } else {
-      this.#pending.add(key);
+  #updatePending(entry: RibEntry): void {
+    // Interned attributes compare by identity; the key covers objects from an older intern table.
+    this.#setPending(
+      entry,
+      entry.desired !== entry.advertised && entry.desired?.key !== entry.advertised?.key,
+    );
+  }
+
+  #setPending(entry: RibEntry, pending: boolean): void {
+    if (entry.pending === pending) return;
+    entry.pending = pending;
+    if (!pending) {
+      this.#pendingCount--;
+      return;
+    }
+    this.#pendingCount++;
+    if (entry.listed) return;
+    entry.listed = true;
+    this.#pendingList.push(entry);
+    // Compact when most of the list is stale, so iteration stays O(pending).
+    if (this.#pendingList.length > 1024 && this.#pendingList.length > 2 * this.#pendingCount) {
+      this.#pendingList = this.#pendingList.filter((e) => {
+        e.listed = e.pending;
+        return e.pending;
+      });
     }
   }
 }
@@ -262,10 +427,16 @@ export class AdjRibOut {
 class DeltaBuilder {
   readonly #families: ReadonlySet<AddressFamily> | undefined;
   readonly #withdrawals = new Map<AddressFamily, CanonicalPrefix[]>();
-  readonly #announcements = new Map<
-    string,
-    { family: AddressFamily; attributes: CanonicalAttributes; prefixes: CanonicalPrefix[] }
-  >();
+  /** Interned attributes are one object per (family, key): grouping by identity is exact. */
+  readonly #announcements = new Map<CanonicalAttributes, AnnouncementGroup[]>();
+  readonly #groups: Array<{
+    family: AddressFamily;
+    attributes: CanonicalAttributes;
+    prefixes: CanonicalPrefix[];
+  }> = [];
+  #lastAttributes: CanonicalAttributes | undefined;
+  #lastFamily: AddressFamily | undefined;
+  #lastPrefixes: CanonicalPrefix[] | undefined;
 
   constructor(families: FamilyFilter | undefined) {
     this.#families = families === undefined ? undefined : new Set(families);
@@ -278,26 +449,36 @@ class DeltaBuilder {
     else list.push(prefix);
   }
 
-  announce(route: CanonicalRoute): void {
-    const family = route.prefix.family;
+  announce(prefix: CanonicalPrefix, attributes: CanonicalAttributes): void {
+    const family = prefix.family;
     if (this.#families !== undefined && !this.#families.has(family)) return;
-    const groupKey = `${family}\u0000${route.attributes.key}`;
-    const group = this.#announcements.get(groupKey);
-    if (group === undefined) {
-      this.#announcements.set(groupKey, {
-        family,
-        attributes: route.attributes,
-        prefixes: [route.prefix],
-      });
-    } else {
-      group.prefixes.push(route.prefix);
+    if (attributes === this.#lastAttributes && family === this.#lastFamily) {
+      (this.#lastPrefixes as CanonicalPrefix[]).push(prefix);
+      return;
     }
+    let byFamily = this.#announcements.get(attributes);
+    if (byFamily === undefined) {
+      byFamily = [];
+      this.#announcements.set(attributes, byFamily);
+    }
+    let group = byFamily.find((g) => g.family === family) as
+      | { family: AddressFamily; attributes: CanonicalAttributes; prefixes: CanonicalPrefix[] }
+      | undefined;
+    if (group === undefined) {
+      group = { family, attributes, prefixes: [] };
+      byFamily.push(group);
+      this.#groups.push(group);
+    }
+    group.prefixes.push(prefix);
+    this.#lastAttributes = attributes;
+    this.#lastFamily = family;
+    this.#lastPrefixes = group.prefixes;
   }
 
   build(): RibDelta {
     return {
       withdrawals: [...this.#withdrawals].map(([family, prefixes]) => ({ family, prefixes })),
-      announcements: [...this.#announcements.values()],
+      announcements: this.#groups,
     };
   }
 }
@@ -309,6 +490,25 @@ export function deltaSize(delta: RibDelta): { withdrawn: number; announced: numb
   for (const group of delta.withdrawals) withdrawn += group.prefixes.length;
   for (const group of delta.announcements) announced += group.prefixes.length;
   return { withdrawn, announced };
+}
+
+/** Field by field, lists element by element: two raw attribute objects that say the same. */
+function sameRawAttributes(a: RouteAttributes, b: RouteAttributes): boolean {
+  return (
+    a.nextHop === b.nextHop &&
+    a.localPref === b.localPref &&
+    a.med === b.med &&
+    sameList(a.communities, b.communities) &&
+    sameList(a.largeCommunities, b.largeCommunities) &&
+    sameList(a.extendedCommunities, b.extendedCommunities)
+  );
+}
+
+function sameList(a: readonly string[] | undefined, b: readonly string[] | undefined): boolean {
+  if (a === b) return true;
+  if (a === undefined || b === undefined || a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /**

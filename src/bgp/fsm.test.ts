@@ -20,7 +20,7 @@ import { sessionConfig } from './session-config.ts';
 const config = sessionConfig(TEST_CONFIG);
 const stopped = initialFsmState(config, 7);
 
-type Setup = 'Idle/stopped' | 'Idle/waiting' | Exclude<BgpState, 'Idle'>;
+type Setup = 'Idle/stopped' | 'Idle/waiting' | 'Active/dialling' | Exclude<BgpState, 'Idle'>;
 
 const SETUPS: Readonly<Record<Setup, readonly FsmEvent[]>> = {
   'Idle/stopped': [],
@@ -30,6 +30,12 @@ const SETUPS: Readonly<Record<Setup, readonly FsmEvent[]>> = {
   ],
   Connect: [{ type: 'ManualStart', passive: false }],
   Active: [{ type: 'ManualStart', passive: true }],
+  // Active after a failed connection of an active session (OpenSent + TcpConnectionFails).
+  'Active/dialling': [
+    { type: 'ManualStart', passive: false },
+    { type: 'Tcp_CR_Acked' },
+    { type: 'TcpConnectionFails', reason: 'ECONNRESET' },
+  ],
   OpenSent: [{ type: 'ManualStart', passive: false }, { type: 'Tcp_CR_Acked' }],
   OpenConfirm: [
     { type: 'ManualStart', passive: false },
@@ -201,7 +207,14 @@ const ROWS: readonly Row[] = [
   { from: 'Active', event: 'manualStart', to: 'Active', ignored: true },
   { from: 'Active', event: 'tcpValid', to: 'Active', ignored: true },
   { from: 'Active', event: 'manualStop', to: 'Idle', counter: 'reset' },
-  { from: 'Active', event: 'connectRetry', to: 'Connect', with: ['connect', 'startTimer'] },
+  // A passive session keeps listening and never dials.
+  { from: 'Active', event: 'connectRetry', to: 'Active', with: ['startTimer'] },
+  {
+    from: 'Active/dialling',
+    event: 'connectRetry',
+    to: 'Connect',
+    with: ['connect', 'startTimer'],
+  },
   { from: 'Active', event: 'tcpAcked', to: 'OpenSent', with: ['sendOpen'] },
   { from: 'Active', event: 'tcpConfirmed', to: 'OpenSent', with: ['sendOpen'] },
   { from: 'Active', event: 'tcpFails', to: 'Idle', counter: '+1', reconnect: true },
@@ -779,5 +792,23 @@ describe('fsmStep: invariants over random event sequences', () => {
       }),
       { numRuns: 300 },
     );
+  });
+});
+
+describe('fsmStep: passive sessions', () => {
+  it('never dial: the connect retry timer only restarts, also after a failed session', () => {
+    const listening = inState('Active');
+    const step = fsmStep(listening, ev.connectRetry);
+    assert.deepEqual(step.actions, [
+      {
+        type: 'startTimer',
+        timer: 'connectRetry',
+        durationMs: config.connectRetryTimeSeconds * 1000,
+      },
+    ]);
+    // Accepted, failed in OpenSent, back to Active: still passive.
+    const failed = fsmRun(listening, [ev.tcpConfirmed, ev.tcpFails]).state;
+    assert.equal(failed.state, 'Active');
+    assert.ok(!fsmStep(failed, ev.connectRetry).actions.some((a) => a.type === 'connect'));
   });
 });

@@ -109,7 +109,10 @@ export interface FsmState {
   readonly config: SessionConfig;
   /** Between ManualStart and ManualStop: only then does Idle restart automatically. */
   readonly adminUp: boolean;
-  /** From the last ManualStart: listen first (RFC 4271 PassiveTcpEstablishment). */
+  /**
+   * From the last ManualStart: only accept connections, never dial (RFC 4271
+   * PassiveTcpEstablishment, kept for the whole session as BIRD and FRR do).
+   */
   readonly passive: boolean;
   /** RFC 4271 §8 ConnectRetryCounter, for status and metrics. */
   readonly connectRetryCounter: number;
@@ -223,6 +226,15 @@ function connectOrActive(s: FsmState, event: FsmEvent): FsmStep {
         manual: true,
       });
     case 'ConnectRetryTimer_Expires': {
+      // A passive session never dials (like BIRD's and FRR's `passive`): RFC 4271 would
+      // connect here, its PassiveTcpEstablishment only delaying the first attempt.
+      if (s.state === 'Active' && s.passive) {
+        return stay(s, {
+          type: 'startTimer',
+          timer: 'connectRetry',
+          durationMs: connectRetryMs(s),
+        });
+      }
       const restart: FsmAction[] = [
         { type: 'startTimer', timer: 'connectRetry', durationMs: connectRetryMs(s) },
         { type: 'connect' },

@@ -1,7 +1,7 @@
-import ipaddr from 'ipaddr.js';
 import { IronlbError } from '../common/errors.ts';
 import type { AddressFamily } from './address-family.ts';
 import { BgpSessionErrors } from './session-errors.ts';
+import { formatIpv6, parseIpv6Into } from './wire/ip-address.ts';
 
 /** A validated prefix in canonical form, with the octets the codec needs for NLRI. */
 export interface CanonicalPrefix {
@@ -21,71 +21,161 @@ export interface ParsedAddress {
 }
 
 /**
+ * A parsed prefix. The octets are derived from the text on first use: the
+ * Adj-RIB-Out parses 100k prefixes per full set and needs only their text
+ * (the UPDATE packer writes NLRI straight from it).
+ */
+class Prefix implements CanonicalPrefix {
+  readonly text: string;
+  readonly family: AddressFamily;
+  readonly length: number;
+  #address: Uint8Array | undefined;
+
+  constructor(text: string, family: AddressFamily, length: number) {
+    this.text = text;
+    this.family = family;
+    this.length = length;
+  }
+
+  get address(): Uint8Array {
+    if (this.#address === undefined) {
+      const slash = this.text.indexOf('/');
+      this.#address =
+        parseAddressOrUndefined(this.text.slice(0, slash))?.octets ?? new Uint8Array();
+    }
+    return this.#address;
+  }
+
+  toJSON(): { text: string; family: AddressFamily; length: number } {
+    return { text: this.text, family: this.family, length: this.length };
+  }
+}
+
+const scratch = new Uint8Array(16);
+
+/** What scanPrefix() found; one shared object, valid until the next call. */
+export interface ScannedPrefix {
+  readonly text: string;
+  readonly family: AddressFamily;
+  readonly length: number;
+}
+
+const scanned: { text: string; family: AddressFamily; length: number } = {
+  text: '',
+  family: 'ipv4-unicast',
+  length: 0,
+};
+
+/**
  * Parses a CIDR ("192.0.2.1/32", "2001:db8::/64") or a bare address (a host
  * route). Host bits set are refused, not masked: they are almost always a
  * mistake upstream. Throws IRONLB_ERR_ROUTE_PREFIX.
  */
 export function parsePrefix(text: string): CanonicalPrefix {
-  const fail = (why: string): never => {
-    throw new IronlbError(BgpSessionErrors.IRONLB_ERR_ROUTE_PREFIX, `prefix "${text}" ${why}`);
-  };
-  if (typeof text !== 'string') fail('is not a string');
+  const { text: canonical, family, length } = scanPrefix(text);
+  return new Prefix(canonical, family, length);
+}
+
+/**
+ * parsePrefix() without allocating a result: the Adj-RIB-Out parses 100k
+ * prefixes per full set. IPv4 text that parses is already canonical (the
+ * parser refuses leading zeros), so the input string itself is returned as
+ * the key and no new string is built.
+ */
+export function scanPrefix(text: string): ScannedPrefix {
+  if (typeof text !== 'string') return prefixError(text, 'is not a string');
   const slash = text.indexOf('/');
-  const addressText = slash < 0 ? text : text.slice(0, slash);
-  const address = parseAddressOrUndefined(addressText);
-  if (address === undefined) {
-    return fail('is not an IPv4 or IPv6 prefix (zones and IPv4-mapped IPv6 are not allowed)');
-  }
-  const bits = address.octets.length * 8;
-  let length = bits;
-  if (slash >= 0) {
-    const lengthText = text.slice(slash + 1);
-    if (!/^(0|[1-9]\d{0,2})$/.test(lengthText) || Number(lengthText) > bits) {
-      return fail(`has a bad prefix length (must be 0-${bits})`);
-    }
-    length = Number(lengthText);
-  }
-  if (!hostBitsZero(address.octets, length)) {
-    const network = maskedOctets(address.octets, length);
-    return fail(
-      `has host bits set; did you mean ${formatOctets(address.family, network)}/${length}?`,
+  const addressEnd = slash < 0 ? text.length : slash;
+  const v4 = parseIpv4(text, addressEnd);
+  if (v4 < 0 && !parseIpv6Address(text, addressEnd)) {
+    return prefixError(
+      text,
+      'is not an IPv4 or IPv6 prefix (zones and IPv4-mapped IPv6 are not allowed)',
     );
   }
-  return {
-    text: `${address.text}/${length}`,
-    family: address.family,
-    length,
-    address: address.octets,
-  };
+  const bits = v4 >= 0 ? 32 : 128;
+  const length = slash < 0 ? bits : prefixLength(text, slash + 1, bits);
+  if (length < 0) return prefixError(text, `has a bad prefix length (must be 0-${bits})`);
+
+  if (v4 >= 0) {
+    // The shifts are 32-bit: /0 would keep every bit.
+    const hostMask = length === 0 ? 0xffffffff : length === 32 ? 0 : 0xffffffff >>> length;
+    if ((v4 & hostMask) >>> 0 !== 0) {
+      const network = (v4 & ~hostMask) >>> 0;
+      return prefixError(text, `has host bits set; did you mean ${formatIpv4(network)}/${length}?`);
+    }
+    scanned.text = slash < 0 ? `${text}/32` : text;
+    scanned.family = 'ipv4-unicast';
+    scanned.length = length;
+    return scanned;
+  }
+
+  if (!hostBitsZero(scratch, length)) {
+    const network = maskedOctets(scratch, length);
+    return prefixError(text, `has host bits set; did you mean ${formatIpv6(network)}/${length}?`);
+  }
+  const canonical = `${formatIpv6(scratch)}/${length}`;
+  scanned.text = canonical === text ? text : canonical;
+  scanned.family = 'ipv6-unicast';
+  scanned.length = length;
+  return scanned;
+}
+
+function prefixError(text: unknown, why: string): never {
+  throw new IronlbError(
+    BgpSessionErrors.IRONLB_ERR_ROUTE_PREFIX,
+    `prefix "${String(text)}" ${why}`,
+  );
+}
+
+/** Parses text[0, end) as IPv6 into scratch; refuses zones and IPv4-mapped addresses. */
+function parseIpv6Address(text: string, end: number): boolean {
+  if (!parseIpv6Into(text, 0, end, scratch, 0)) return false;
+  return !isIpv4Mapped(scratch);
+}
+
+/** ::ffff:0:0/96 (RFC 4291 §2.5.5.2): an IPv4 address in disguise, refused to keep one form per route. */
+function isIpv4Mapped(octets: Uint8Array): boolean {
+  for (let i = 0; i < 10; i++) if (octets[i] !== 0) return false;
+  return octets[10] === 0xff && octets[11] === 0xff;
+}
+
+/** Decimal 0..max without leading zeros in text[start..]; -1 otherwise. */
+function prefixLength(text: string, start: number, max: number): number {
+  const digits = text.length - start;
+  if (digits < 1 || digits > 3) return -1;
+  if (digits > 1 && text.charCodeAt(start) === 48) return -1;
+  let value = 0;
+  for (let i = start; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 48 || c > 57) return -1;
+    value = value * 10 + (c - 48);
+  }
+  return value <= max ? value : -1;
 }
 
 /** Parses an IPv4 or IPv6 address (no zone, no IPv4-mapped IPv6); undefined when invalid. */
 export function parseAddressOrUndefined(text: string): ParsedAddress | undefined {
-  const v4 = parseIpv4(text);
+  const v4 = parseIpv4(text, text.length);
   if (v4 >= 0) {
     const octets = Uint8Array.of(v4 >>> 24, (v4 >>> 16) & 0xff, (v4 >>> 8) & 0xff, v4 & 0xff);
     return { family: 'ipv4-unicast', octets, text: formatIpv4(v4) };
   }
-  if (text.includes('%') || !ipaddr.IPv6.isValid(text)) return undefined;
-  const parsed = ipaddr.IPv6.parse(text);
-  if (parsed.isIPv4MappedAddress()) return undefined;
-  return {
-    family: 'ipv6-unicast',
-    octets: Uint8Array.from(parsed.toByteArray()),
-    text: parsed.toString(),
-  };
+  if (!parseIpv6Address(text, text.length)) return undefined;
+  const octets = scratch.slice();
+  return { family: 'ipv6-unicast', octets, text: formatIpv6(octets) };
 }
 
 /**
- * Strict dotted quad without leading zeros (is "010" octal or decimal?),
- * hand-rolled because 100k routes pass through here. -1 when invalid.
+ * Strict dotted quad in text[0, end) without leading zeros (is "010" octal or
+ * decimal?), hand-rolled because 100k routes pass through here. -1 when invalid.
  */
-function parseIpv4(text: string): number {
+function parseIpv4(text: string, end: number): number {
   let value = 0;
   let octet = 0;
   let digits = 0;
   let dots = 0;
-  for (let i = 0; i < text.length; i++) {
+  for (let i = 0; i < end; i++) {
     const c = text.charCodeAt(i);
     if (c >= 48 && c <= 57) {
       if (digits > 0 && octet === 0) return -1;
@@ -106,12 +196,6 @@ function parseIpv4(text: string): number {
 
 function formatIpv4(value: number): string {
   return `${value >>> 24}.${(value >>> 16) & 0xff}.${(value >>> 8) & 0xff}.${value & 0xff}`;
-}
-
-function formatOctets(family: AddressFamily, octets: Uint8Array): string {
-  return family === 'ipv4-unicast'
-    ? octets.join('.')
-    : ipaddr.fromByteArray([...octets]).toString();
 }
 
 function hostBitsZero(octets: Uint8Array, length: number): boolean {

@@ -1,11 +1,25 @@
 import { defineCatalogue } from '../common/errors.ts';
 
-/** Errors of the session core: its configuration and the routes it is asked to announce. */
+/** Errors of BGP sessions: configuration, sockets, and the routes they are asked to announce. */
 export const BgpSessionErrors = defineCatalogue('bgp-session', {
   IRONLB_ERR_BGP_SESSION_CONFIG: {
     code: 'IRONLB_ERR_BGP_SESSION_CONFIG',
     description:
       'A BGP session configuration value is out of range (ASN, router ID, hold time, keepalive, timers, families).',
+  },
+  IRONLB_ERR_BGP_SOCKET_OPTION: {
+    code: 'IRONLB_ERR_BGP_SOCKET_OPTION',
+    description:
+      'A socket option Node has no API for (TCP-MD5, TTL, minimum TTL) could not be set through libc, or is not available on this platform.',
+  },
+  IRONLB_ERR_BGP_LISTENER: {
+    code: 'IRONLB_ERR_BGP_LISTENER',
+    description:
+      'The shared BGP listener could not listen, or a second session registered for the same peer address.',
+  },
+  IRONLB_ERR_BGP_SESSION_CLOSED: {
+    code: 'IRONLB_ERR_BGP_SESSION_CLOSED',
+    description: 'The BGP session was closed and cannot be started or given routes again.',
   },
   IRONLB_ERR_ROUTE_PREFIX: {
     code: 'IRONLB_ERR_ROUTE_PREFIX',

@@ -160,6 +160,51 @@ describe('packAnnouncements', () => {
     );
   });
 
+  it('packs back to back into one buffer from an offset, byte-identical to separate packs', () => {
+    const into = Buffer.alloc(1 << 20);
+    const v6: PathAttributes = {
+      origin: 'igp',
+      asPath: [],
+      mpReach: { family: 'ipv6-unicast', nextHop: '2001:db8::1', nlri: [] },
+    };
+    const first = packAnnouncements(ATTRIBUTES, hostRoutes(1500), EBGP, { into, offset: 0 });
+    const second = packWithdrawals('ipv4-unicast', hostRoutes(900), EBGP, {
+      into,
+      offset: first.bytes.length,
+    });
+    const third = packAnnouncements(v6, ['2001:db8::/64', '2001:db8:1::/48'], EBGP, {
+      into,
+      offset: first.bytes.length + second.bytes.length,
+    });
+    const fourth = packWithdrawals('ipv6-unicast', ['2001:db8::/64'], EBGP, {
+      into,
+      offset: first.bytes.length + second.bytes.length + third.bytes.length,
+    });
+    for (const packed of [first, second, third, fourth]) {
+      assert.equal(packed.bytes.buffer, into.buffer);
+    }
+    const total =
+      first.bytes.length + second.bytes.length + third.bytes.length + fourth.bytes.length;
+    assert.deepEqual(
+      into.subarray(0, total),
+      Buffer.concat([
+        packAnnouncements(ATTRIBUTES, hostRoutes(1500), EBGP).bytes,
+        packWithdrawals('ipv4-unicast', hostRoutes(900), EBGP).bytes,
+        packAnnouncements(v6, ['2001:db8::/64', '2001:db8:1::/48'], EBGP).bytes,
+        packWithdrawals('ipv6-unicast', ['2001:db8::/64'], EBGP).bytes,
+      ]),
+    );
+    // Too little room after the offset: a fresh buffer, the caller's untouched.
+    const tight = Buffer.alloc(200);
+    const fresh = packAnnouncements(ATTRIBUTES, hostRoutes(30), EBGP, { into: tight, offset: 150 });
+    assert.notEqual(fresh.bytes.buffer, tight.buffer);
+    assert.deepEqual(tight, Buffer.alloc(200));
+    assert.throws(
+      () => packWithdrawals('ipv4-unicast', hostRoutes(1), EBGP, { into, offset: -1 }),
+      /offset/,
+    );
+  });
+
   it('an empty list gives no messages', () => {
     assert.deepEqual(packAnnouncements(ATTRIBUTES, [], EBGP), {
       bytes: Buffer.alloc(0),

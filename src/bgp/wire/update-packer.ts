@@ -20,6 +20,12 @@ export interface PackOptions {
   readonly maxMessageLength?: number;
   /** A buffer to write into when it is large enough, so batches can reuse one allocation. */
   readonly into?: Buffer;
+  /**
+   * Where in `into` to start (default 0), so several packs can fill one
+   * buffer back to back. When the room from there is too small, a fresh
+   * buffer is used instead: compare `bytes.buffer` with `into.buffer`.
+   */
+  readonly offset?: number;
 }
 
 /** UPDATE messages back to back in one buffer, ready for a single socket write. */
@@ -41,11 +47,15 @@ function maxLengthOf(options: PackOptions): number {
   return max;
 }
 
-/** A buffer for `capacity` octets: the caller's when large enough. */
-function bufferFor(capacity: number, options: PackOptions): Buffer {
-  return options.into !== undefined && options.into.length >= capacity
-    ? options.into
-    : Buffer.allocUnsafe(capacity);
+/** A buffer for `capacity` octets and where to start in it: the caller's when large enough. */
+function bufferFor(capacity: number, options: PackOptions): { buf: Buffer; start: number } {
+  const offset = options.offset ?? 0;
+  if (!Number.isInteger(offset) || offset < 0) {
+    throw encodeError(`offset must be a non-negative integer, got ${offset}`);
+  }
+  return options.into !== undefined && options.into.length - offset >= capacity
+    ? { buf: options.into, start: offset }
+    : { buf: Buffer.allocUnsafe(capacity), start: 0 };
 }
 
 /** Upper bound on the octets of all messages: every message full of the largest prefixes. */
@@ -121,8 +131,11 @@ export function packAnnouncements(
   if (mpReach === undefined) {
     const block = encodePathAttributes(attributes, ctx);
     const fixed = 23 + block.length;
-    const buf = bufferFor(capacityFor(prefixes.length, fixed, max - fixed, 5), options);
-    let pos = 0;
+    const { buf, start: first } = bufferFor(
+      capacityFor(prefixes.length, fixed, max - fixed, 5),
+      options,
+    );
+    let pos = first;
     let index = 0;
     let messages = 0;
     while (index < prefixes.length) {
@@ -135,7 +148,11 @@ export function packAnnouncements(
       writeU16(buf, start + 16, pos - start);
       messages++;
     }
-    return { bytes: buf.subarray(0, pos), messageCount: messages, prefixCount: prefixes.length };
+    return {
+      bytes: buf.subarray(first, pos),
+      messageCount: messages,
+      prefixCount: prefixes.length,
+    };
   }
 
   if (mpReach.family === 'other')
@@ -148,11 +165,11 @@ export function packAnnouncements(
   const mpHeadLength = writeMpReachPrefix(mpReach, mpHead, 0);
   // Header, withdrawn length, attribute length, MP_REACH header (4) and its fixed part, other attributes.
   const fixed = 23 + 4 + mpHeadLength + rest.length;
-  const buf = bufferFor(
+  const { buf, start: first } = bufferFor(
     capacityFor(prefixes.length, fixed, max - fixed, version === 4 ? 5 : 17),
     options,
   );
-  let pos = 0;
+  let pos = first;
   let index = 0;
   let messages = 0;
   while (index < prefixes.length) {
@@ -172,7 +189,7 @@ export function packAnnouncements(
     writeU16(buf, start + 16, pos - start);
     messages++;
   }
-  return { bytes: buf.subarray(0, pos), messageCount: messages, prefixCount: prefixes.length };
+  return { bytes: buf.subarray(first, pos), messageCount: messages, prefixCount: prefixes.length };
 }
 
 /**
@@ -188,11 +205,11 @@ export function packWithdrawals(
 ): PackedUpdates {
   const max = maxLengthOf(options);
   if (prefixes.length === 0) return EMPTY;
-  let pos = 0;
   let index = 0;
   let messages = 0;
   if (family === 'ipv4-unicast') {
-    const buf = bufferFor(capacityFor(prefixes.length, 23, max - 23, 5), options);
+    const { buf, start: first } = bufferFor(capacityFor(prefixes.length, 23, max - 23, 5), options);
+    let pos = first;
     while (index < prefixes.length) {
       const start = pos;
       startMessage(buf, start);
@@ -203,10 +220,18 @@ export function packWithdrawals(
       writeU16(buf, start + 16, pos - start);
       messages++;
     }
-    return { bytes: buf.subarray(0, pos), messageCount: messages, prefixCount: prefixes.length };
+    return {
+      bytes: buf.subarray(first, pos),
+      messageCount: messages,
+      prefixCount: prefixes.length,
+    };
   }
   const fixed = 23 + 4 + 3;
-  const buf = bufferFor(capacityFor(prefixes.length, fixed, max - fixed, 17), options);
+  const { buf, start: first } = bufferFor(
+    capacityFor(prefixes.length, fixed, max - fixed, 17),
+    options,
+  );
+  let pos = first;
   while (index < prefixes.length) {
     const start = pos;
     startMessage(buf, start);
@@ -220,5 +245,5 @@ export function packWithdrawals(
     writeU16(buf, start + 16, pos - start);
     messages++;
   }
-  return { bytes: buf.subarray(0, pos), messageCount: messages, prefixCount: prefixes.length };
+  return { bytes: buf.subarray(first, pos), messageCount: messages, prefixCount: prefixes.length };
 }

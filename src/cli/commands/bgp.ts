@@ -1,12 +1,16 @@
 import type { Command } from 'commander';
 import type { CliIo } from '../program.ts';
+import { registerBgpAnnounce } from './bgp-announce.ts';
 import { registerBgpDecode } from './bgp-decode.ts';
 
 /** A subcommand of `ironlb bgp`; one file per subcommand (bgp-*.ts). */
 export type RegisterBgpSubcommand = (bgp: Command, io: CliIo) => void;
 
 /** Every `ironlb bgp` subcommand; append new ones here. */
-export const bgpSubcommands: readonly RegisterBgpSubcommand[] = [registerBgpDecode];
+export const bgpSubcommands: readonly RegisterBgpSubcommand[] = [
+  registerBgpDecode,
+  registerBgpAnnounce,
+];
 
 /** `ironlb bgp`: tools around our BGP implementation. */
 export function registerBgp(program: Command, io: CliIo): void {
