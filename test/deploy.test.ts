@@ -21,6 +21,14 @@ import {
   startInProcess,
   type InProcessController,
 } from './controller/harness.ts';
+import {
+  advertisementManifest,
+  loadBalancer,
+  nodeManifest,
+  peerManifest,
+  sliceManifest,
+} from './speaker/fixtures.ts';
+import { startSpeakerInProcess, type InProcessSpeaker } from './speaker/harness.ts';
 
 const deploy = fileURLToPath(new URL('../deploy/', import.meta.url));
 
@@ -60,6 +68,12 @@ describe('deploy/', () => {
       'Role/ironlb-controller',
       'RoleBinding/ironlb-controller',
       'Deployment/ironlb-controller',
+      'ServiceAccount/ironlb-speaker',
+      'ClusterRole/ironlb-speaker',
+      'ClusterRoleBinding/ironlb-speaker',
+      'Role/ironlb-speaker',
+      'RoleBinding/ironlb-speaker',
+      'DaemonSet/ironlb-speaker',
     ]) {
       assert.ok(kinds.includes(expected), expected);
     }
@@ -82,6 +96,33 @@ describe('deploy/', () => {
       container!.env.some((e) => e.name === 'POD_NAME'),
       'identity from the pod name',
     );
+  });
+  it('the DaemonSet runs `ironlb speaker` on the host network with NODE_NAME from spec.nodeName and no capabilities', () => {
+    const daemonSet = rendered().find((o) => o.kind === 'DaemonSet')!;
+    const pod = (
+      daemonSet.spec as {
+        template: {
+          spec: {
+            hostNetwork: boolean;
+            containers: Array<{
+              args: string[];
+              env: Array<{ name: string; valueFrom?: { fieldRef?: { fieldPath?: string } } }>;
+              securityContext: { capabilities: { drop: string[]; add?: string[] } };
+            }>;
+          };
+        };
+      }
+    ).template.spec;
+    assert.equal(pod.hostNetwork, true);
+    const [container] = pod.containers;
+    const [command, ...flags] = container!.args;
+    assert.equal(command, 'speaker');
+    const speaker = buildProgram().commands.find((c) => c.name() === 'speaker')!;
+    const known = new Set(speaker.options.map((o) => o.long));
+    for (const flag of flags) assert.ok(known.has(flag.split('=')[0]), `unknown flag ${flag}`);
+    const nodeName = container!.env.find((e) => e.name === 'NODE_NAME');
+    assert.equal(nodeName?.valueFrom?.fieldRef?.fieldPath, 'spec.nodeName');
+    assert.deepEqual(container!.securityContext.capabilities, { drop: ['ALL'] });
   });
 });
 
@@ -133,6 +174,61 @@ function accessOf(method: string, url: string): Access | undefined {
     verb,
     namespace,
   };
+}
+
+/**
+ * Compares the requests a component made with the rules of its ClusterRole
+ * and Role (both named `name`): requests the rules would refuse, and rules
+ * no request used.
+ */
+function rbacMismatches(
+  name: string,
+  requests: ReadonlyArray<{ method: string; url: string }>,
+): { denied: string[]; unused: string[] } {
+  const objects = rendered();
+  const rulesOf = (kind: string): Rule[] =>
+    objects.find((o) => o.kind === kind && o.metadata.name === name)!.rules as Rule[];
+  const clusterRules = rulesOf('ClusterRole');
+  const namespaceRules = rulesOf('Role');
+  const allows = (rules: Rule[], access: Access): boolean =>
+    rules.some(
+      (r) =>
+        r.apiGroups.includes(access.group) &&
+        r.resources.includes(access.resource) &&
+        r.verbs.includes(access.verb),
+    );
+  const used = new Set<string>();
+  const denied: string[] = [];
+  for (const request of requests) {
+    const access = accessOf(request.method, request.url);
+    if (access === undefined) continue; // discovery, /version: not resources
+    const inOwnNamespace = access.namespace === NAMESPACE;
+    const viaCluster = allows(clusterRules, access);
+    const viaRole = inOwnNamespace && allows(namespaceRules, access);
+    if (!viaCluster && !viaRole)
+      denied.push(
+        `${access.verb} ${access.group}/${access.resource} in ${access.namespace ?? '(all)'}`,
+      );
+    const kind = viaCluster ? 'ClusterRole' : 'Role';
+    used.add(`${kind} ${access.group} ${access.resource} ${access.verb}`);
+  }
+  const unused: string[] = [];
+  for (const [kind, rules] of [
+    ['ClusterRole', clusterRules],
+    ['Role', namespaceRules],
+  ] as const) {
+    for (const rule of rules) {
+      for (const group of rule.apiGroups) {
+        for (const resource of rule.resources) {
+          for (const verb of rule.verbs) {
+            if (!used.has(`${kind} ${group} ${resource} ${verb}`))
+              unused.push(`${kind}: ${verb} ${group}/${resource}`);
+          }
+        }
+      }
+    }
+  }
+  return { denied: [...new Set(denied)], unused };
 }
 
 describe('controller RBAC is exactly what the controller uses', () => {
@@ -230,53 +326,8 @@ describe('controller RBAC is exactly what the controller uses', () => {
     await running.stop();
     running = undefined;
 
-    const objects = rendered();
-    const rulesOf = (kind: string): Rule[] =>
-      objects.find((o) => o.kind === kind && o.metadata.name === 'ironlb-controller')!
-        .rules as Rule[];
-    const clusterRules = rulesOf('ClusterRole');
-    const namespaceRules = rulesOf('Role');
-    const allows = (rules: Rule[], access: Access): boolean =>
-      rules.some(
-        (r) =>
-          r.apiGroups.includes(access.group) &&
-          r.resources.includes(access.resource) &&
-          r.verbs.includes(access.verb),
-      );
-
-    const used = new Set<string>();
-    const denied: string[] = [];
-    for (const request of proxy.requests) {
-      const access = accessOf(request.method, request.url);
-      if (access === undefined) continue; // discovery, /version: not resources
-      const inOwnNamespace = access.namespace === NAMESPACE;
-      const viaCluster = allows(clusterRules, access);
-      const viaRole = inOwnNamespace && allows(namespaceRules, access);
-      if (!viaCluster && !viaRole)
-        denied.push(
-          `${access.verb} ${access.group}/${access.resource} in ${access.namespace ?? '(all)'}`,
-        );
-      const kind = viaCluster ? 'ClusterRole' : 'Role';
-      used.add(`${kind} ${access.group} ${access.resource} ${access.verb}`);
-    }
-    assert.deepEqual([...new Set(denied)], [], 'requests the RBAC rules would refuse');
-
-    const unused: string[] = [];
-    for (const [kind, rules] of [
-      ['ClusterRole', clusterRules],
-      ['Role', namespaceRules],
-    ] as const) {
-      for (const rule of rules) {
-        for (const group of rule.apiGroups) {
-          for (const resource of rule.resources) {
-            for (const verb of rule.verbs) {
-              if (!used.has(`${kind} ${group} ${resource} ${verb}`))
-                unused.push(`${kind}: ${verb} ${group}/${resource}`);
-            }
-          }
-        }
-      }
-    }
+    const { denied, unused } = rbacMismatches('ironlb-controller', proxy.requests);
+    assert.deepEqual(denied, [], 'requests the RBAC rules would refuse');
     assert.deepEqual(unused, [], 'permissions the controller never uses');
   });
 
@@ -309,5 +360,80 @@ describe('controller RBAC is exactly what the controller uses', () => {
       namespace: undefined,
     });
     assert.equal(accessOf('GET', '/version'), undefined);
+  });
+});
+
+describe('speaker RBAC is exactly what the speaker uses', () => {
+  let server: TestApiServer;
+  let proxy: ClientProxy;
+  let running: InProcessSpeaker | undefined;
+
+  before(async () => {
+    server = await startCluster();
+    proxy = await startClientProxy(server.url);
+  });
+  after(async () => {
+    await running?.stop();
+    await proxy.close();
+    await server.close();
+  });
+
+  it('every request is allowed by the rules, and every rule is used', async () => {
+    // Everything the speaker does: config with a peer Secret, a session (to a closed port: its
+    // state goes to the BGPPeer status), an announcement (ServiceBGPStatus created, events),
+    // a withdrawal (deleted), the same announcement again (event count patch), shutdown.
+    const { store } = server;
+    store.put({
+      apiVersion: 'v1',
+      kind: 'Secret',
+      type: 'kubernetes.io/basic-auth',
+      metadata: { name: 'bird-password', namespace: NAMESPACE },
+      stringData: { password: 'secret' },
+    });
+    store.put(nodeManifest('n1', { internalIP: '192.0.2.31' }));
+    store.put(
+      peerManifest('bird', {
+        myASN: 64698,
+        peerASN: 64699,
+        peerAddress: '127.0.30.99',
+        peerPort: 12999,
+        connectTime: '1s',
+        passwordSecret: { name: 'bird-password' },
+      }),
+    );
+    store.put(poolManifest('default', ['10.80.0.0/29']));
+    store.put(advertisementManifest('all', {}));
+    store.put(loadBalancer('web', '10.80.0.1'));
+    store.put(sliceManifest('web', ['n1']));
+    running = startSpeakerInProcess(proxy.kubeConfig(), 'n1');
+
+    const statusOf = () =>
+      store
+        .list('ironlb.dev/v1beta1', 'ServiceBGPStatus', 'default')
+        .filter((o) => (o.status as { node?: string } | undefined)?.node === 'n1');
+    const announcing = () =>
+      store.list('v1', 'Event', 'default').filter((e) => e.reason === 'nodeAnnouncing');
+    await waitFor('ServiceBGPStatus written', () => statusOf().length === 1);
+    await waitFor('the session state in the BGPPeer status', () => {
+      const peer = store.get('ironlb.dev/v1beta1', 'BGPPeer', 'bird', NAMESPACE) as
+        { status?: { sessions?: Array<{ node: string }> } } | undefined;
+      return peer?.status?.sessions?.some((s) => s.node === 'n1') ?? false;
+    });
+    await waitFor('ConfigurationState Valid', () => {
+      const state = store.get('ironlb.dev/v1beta1', 'ConfigurationState', 'speaker-n1', NAMESPACE);
+      return (state?.status as { result?: string } | undefined)?.result === 'Valid';
+    });
+    store.put(sliceManifest('web', []));
+    await waitFor('ServiceBGPStatus deleted', () => statusOf().length === 0);
+    store.put(sliceManifest('web', ['n1']));
+    await waitFor('announcing again, counted on the same Event', () =>
+      announcing().some((e) => (e.count as number) === 2),
+    );
+    await running.stop();
+    running = undefined;
+
+    const { denied, unused } = rbacMismatches('ironlb-speaker', proxy.requests);
+    assert.deepEqual(denied, [], 'requests the RBAC rules would refuse');
+    assert.deepEqual(unused, [], 'permissions the speaker never uses');
   });
 });

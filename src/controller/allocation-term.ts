@@ -1,11 +1,5 @@
 import type { KubernetesObject } from '@kubernetes/client-node';
-import {
-  API_GROUP_VERSION,
-  formatConfigError,
-  type ApplyResult,
-  type ConfigurationStateStatus,
-  type IronlbConfig,
-} from '../config/index.ts';
+import { type ApplyResult, type IronlbConfig } from '../config/index.ts';
 import { isIronlbError } from '../common/errors.ts';
 import type { Logger } from '../daemon/logger.ts';
 import { IpAllocator } from '../ipam/allocator.ts';
@@ -33,6 +27,7 @@ import {
   type ServiceState,
 } from './service-plan.ts';
 import { WorkQueue, type ProcessResult } from './work-queue.ts';
+import { ConfigReport } from '../k8s/config-report.ts';
 import { ServiceAnnotations } from '../ipam/service-request.ts';
 
 export interface AllocationTermOptions {
@@ -91,12 +86,8 @@ export class AllocationTerm {
   #poolWrite: Promise<void> = Promise.resolve();
   #poolFailures = 0;
   readonly #poolWritten = new Map<string, { text: string; versions: Set<string> }>();
-  #configReport: Promise<void> = Promise.resolve();
-  #configReportQueued = false;
-  #configStateText: string | undefined;
-  #configStateExists: boolean | undefined;
-  readonly #reportedConfigErrors = new Set<string>();
   #configWaiter: (() => void) | undefined;
+  readonly #configReport: ConfigReport;
 
   constructor(options: AllocationTermOptions) {
     this.#options = options;
@@ -109,6 +100,16 @@ export class AllocationTerm {
       maxRetryMs: options.maxRetryMs ?? 60_000,
       onError: (key, err) =>
         this.#logger.error({ key, err: apiErrorText(err) }, 'reconcile failed; retrying'),
+    });
+    this.#configReport = new ConfigReport({
+      writes: options.writes,
+      name: options.configurationStateName,
+      namespace: options.namespace,
+      configState: options.view.configState,
+      configObject: (kind, name) => options.view.configObject(kind, name),
+      logger: this.#logger,
+      stopped: () => options.signal.aborted,
+      quietError: (err) => isIronlbError(err, K8sErrors.IRONLB_ERR_NOT_LEADER),
     });
   }
 
@@ -140,7 +141,7 @@ export class AllocationTerm {
     try {
       await Promise.race([view.services.resync().catch(() => undefined), stopped]);
       // Whether the configuration is usable is reported even while nothing can be assigned.
-      if (view.lastResult !== undefined) this.#reportConfig();
+      if (view.lastResult !== undefined) this.#configReport.report();
       // Before the first valid configuration nothing is assigned (nor taken away).
       while (!signal.aborted && !view.configState.loaded) {
         await Promise.race([new Promise<void>((r) => (this.#configWaiter = r)), stopped]);
@@ -153,7 +154,7 @@ export class AllocationTerm {
       clearTimeout(this.#poolTimer);
       await this.#queue.stop();
       await this.#poolWrite;
-      await this.#configReport;
+      await this.#configReport.settle();
       this.#options.metrics.clearPools();
     }
   }
@@ -229,7 +230,7 @@ export class AllocationTerm {
 
   #onConfig(result: ApplyResult): void {
     this.#configWaiter?.();
-    this.#reportConfig();
+    this.#configReport.report();
     if (!this.#started || !result.ok) return;
     const pools = result.config.pools.map(toIpamPool);
     const fingerprint = poolSetFingerprint(pools);
@@ -412,82 +413,10 @@ export class AllocationTerm {
       this.#poolFailures = 0;
     }
   }
-
-  // ---- configuration state -------------------------------------------------
-
-  /** Writes ConfigurationState (and events for new errors); one write at a time, coalesced. */
-  #reportConfig(): void {
-    if (this.#configReportQueued) return;
-    this.#configReportQueued = true;
-    this.#configReport = this.#configReport
-      .then(async () => {
-        this.#configReportQueued = false;
-        await this.#writeConfigReport();
-      })
-      .catch((err: unknown) => {
-        this.#logger.error({ err: apiErrorText(err) }, 'configuration report failed');
-      });
-  }
-
-  async #writeConfigReport(): Promise<void> {
-    const { view, writes, configurationStateName: name, signal, namespace } = this.#options;
-    if (signal.aborted) return;
-    const state = view.configState;
-    const status: ConfigurationStateStatus = state.status();
-    const text = JSON.stringify(status);
-    try {
-      if (this.#configStateExists === undefined) {
-        const existing = (await writes.readConfigurationState(name)) as
-          (KubernetesObject & { status?: ConfigurationStateStatus }) | undefined;
-        this.#configStateExists = existing !== undefined;
-        if (existing?.status !== undefined)
-          this.#configStateText = JSON.stringify(pickStatus(existing.status));
-      }
-      if (this.#configStateText !== text) {
-        await writes.configurationState(name, status, this.#configStateExists);
-        this.#configStateExists = true;
-        this.#configStateText = text;
-      }
-      for (const error of state.errors) {
-        const message = formatConfigError(error);
-        if (this.#reportedConfigErrors.has(message)) continue;
-        this.#reportedConfigErrors.add(message);
-        const object = view.configObject(error.kind, error.name);
-        await writes.event(
-          object ?? {
-            apiVersion: API_GROUP_VERSION,
-            kind: error.kind,
-            metadata: { name: error.name, namespace: error.namespace || namespace },
-          },
-          {
-            type: 'Warning',
-            reason: 'InvalidConfiguration',
-            message: `${message}${state.stale ? ' (the last valid configuration stays in force)' : ''}`,
-          },
-        );
-      }
-      if (state.errors.length === 0) this.#reportedConfigErrors.clear();
-    } catch (err) {
-      if (isIronlbError(err, K8sErrors.IRONLB_ERR_NOT_LEADER)) return;
-      this.#configStateExists = undefined;
-      this.#logger.warn({ err: apiErrorText(err) }, 'ConfigurationState write failed; will retry');
-      setTimeout(() => this.#reportConfig(), 1000).unref();
-    }
-  }
 }
 
 function poolAnnotation(service: ServiceObject): string | undefined {
   return service.metadata?.annotations?.[ServiceAnnotations.ipAllocatedFromPool];
-}
-
-/** The fields ConfigState.status() sets, in its order (for comparing JSON texts). */
-function pickStatus(status: ConfigurationStateStatus): Record<string, unknown> {
-  return {
-    result: status.result,
-    stale: status.stale,
-    errorCount: status.errorCount,
-    errorSummary: status.errorSummary,
-  };
 }
 
 function byAge(a: ServiceObject, b: ServiceObject): number {

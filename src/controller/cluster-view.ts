@@ -1,20 +1,9 @@
-import {
-  CoreV1Api,
-  CustomObjectsApi,
-  type KubeConfig,
-  type KubernetesObject,
-} from '@kubernetes/client-node';
-import {
-  API_GROUP,
-  API_GROUP_VERSION,
-  API_VERSION,
-  ConfigState,
-  type ApplyResult,
-  type ConfigObjects,
-} from '../config/index.ts';
+import { CoreV1Api, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
+import type { ApplyResult, ConfigObjects, ConfigState } from '../config/index.ts';
 import type { Labels } from '../common/label-selector.ts';
 import type { Logger } from '../daemon/logger.ts';
-import { ResourceWatch, type ResourceList } from '../k8s/resource-watch.ts';
+import { ConfigView, sameRecord } from '../k8s/config-view.ts';
+import { ResourceWatch } from '../k8s/resource-watch.ts';
 import type { ControllerMetrics } from './metrics.ts';
 import { serviceKey, type ServiceObject } from './service-mapping.ts';
 
@@ -38,18 +27,6 @@ export interface ClusterViewOptions {
   readonly maxBackoffMs?: number;
 }
 
-/** The configuration kinds the controller reads, by the ConfigObjects list they fill. */
-const configKinds = [
-  { list: 'ipAddressPools', kind: 'IPAddressPool', plural: 'ipaddresspools' },
-  { list: 'bgpPeers', kind: 'BGPPeer', plural: 'bgppeers' },
-  { list: 'bgpAdvertisements', kind: 'BGPAdvertisement', plural: 'bgpadvertisements' },
-  { list: 'communities', kind: 'Community', plural: 'communities' },
-] as const;
-
-type ConfigList = (typeof configKinds)[number]['list'];
-
-const BASIC_AUTH = 'kubernetes.io/basic-auth';
-
 /**
  * Everything the controller reads, kept current by watches on every replica
  * (so a replica that becomes leader has a warm cache): Services in all
@@ -62,20 +39,14 @@ const BASIC_AUTH = 'kubernetes.io/basic-auth';
 export class ClusterView {
   readonly services: ResourceWatch<ServiceObject>;
   readonly namespaces: ResourceWatch<KubernetesObject>;
-  readonly secrets: ResourceWatch<KubernetesObject>;
-  readonly configWatches: ReadonlyMap<string, ResourceWatch<KubernetesObject>>;
-  readonly configState = new ConfigState();
-  readonly #options: ClusterViewOptions;
+  /** The configuration (its watches, the parse, the last valid one): shared with the speaker. */
+  readonly config: ConfigView;
   readonly #listeners = new Set<ViewListener>();
-  #lastResult: ApplyResult | undefined;
-  #configScheduled = false;
   #started = false;
 
   constructor(options: ClusterViewOptions) {
-    this.#options = options;
     const { kubeConfig, namespace, logger, metrics } = options;
     const core = kubeConfig.makeApiClient(CoreV1Api);
-    const custom = kubeConfig.makeApiClient(CustomObjectsApi);
     const common = {
       kubeConfig,
       logger: logger.child({ component: 'watch' }),
@@ -105,52 +76,27 @@ export class ClusterView {
       list: () => core.listNamespace(),
       onChange: (type, object, previous) => {
         metrics.updates.inc();
-        if (type === 'update' && sameLabels(previous?.metadata?.labels, object.metadata?.labels))
+        if (type === 'update' && sameRecord(previous?.metadata?.labels, object.metadata?.labels))
           return;
         const name = object.metadata?.name ?? '';
         for (const listener of this.#listeners) listener.namespace(name);
       },
     });
-    const onConfigChange = (): void => {
-      metrics.updates.inc();
-      this.#scheduleConfig();
-    };
-    this.secrets = new ResourceWatch<KubernetesObject>({
-      ...common,
-      path: `/api/v1/namespaces/${namespace}/secrets`,
-      resource: 'secrets',
-      apiVersion: 'v1',
-      kind: 'Secret',
-      fieldSelector: `type=${BASIC_AUTH}`,
-      list: () => core.listNamespacedSecret({ namespace, fieldSelector: `type=${BASIC_AUTH}` }),
-      onChange: onConfigChange,
+    this.config = new ConfigView({
+      kubeConfig,
+      namespace,
+      logger,
+      metrics,
+      ...(options.minBackoffMs === undefined ? {} : { minBackoffMs: options.minBackoffMs }),
+      ...(options.maxBackoffMs === undefined ? {} : { maxBackoffMs: options.maxBackoffMs }),
     });
-    const watches = new Map<string, ResourceWatch<KubernetesObject>>();
-    for (const { kind, plural } of configKinds) {
-      watches.set(
-        kind,
-        new ResourceWatch<KubernetesObject>({
-          ...common,
-          path: `/apis/${API_GROUP}/${API_VERSION}/namespaces/${namespace}/${plural}`,
-          resource: `${plural}.${API_GROUP}`,
-          apiVersion: API_GROUP_VERSION,
-          kind,
-          list: () =>
-            custom.listNamespacedCustomObject({
-              group: API_GROUP,
-              version: API_VERSION,
-              namespace,
-              plural,
-            }) as Promise<ResourceList<KubernetesObject>>,
-          onChange: onConfigChange,
-        }),
-      );
-    }
-    this.configWatches = watches;
+    this.config.subscribe((result) => {
+      for (const listener of this.#listeners) listener.config(result);
+    });
   }
 
   #allWatches(): Array<ResourceWatch<KubernetesObject>> {
-    return [this.services, this.namespaces, this.secrets, ...this.configWatches.values()];
+    return [this.services, this.namespaces, ...this.config.watches];
   }
 
   /** Starts every watch; resolves when all have listed once and the configuration was parsed. */
@@ -158,7 +104,7 @@ export class ClusterView {
     await Promise.all(this.#allWatches().map((watch) => watch.start(signal)));
     if (signal.aborted) return;
     this.#started = true;
-    this.#evaluateConfig();
+    this.config.activate();
   }
 
   async stop(): Promise<void> {
@@ -177,9 +123,13 @@ export class ClusterView {
       .map((watch) => watch.resource);
   }
 
+  get configState(): ConfigState {
+    return this.config.configState;
+  }
+
   /** The newest parse result (undefined before the initial sync). */
   get lastResult(): ApplyResult | undefined {
-    return this.#lastResult;
+    return this.config.lastResult;
   }
 
   subscribe(listener: ViewListener): () => void {
@@ -193,52 +143,10 @@ export class ClusterView {
 
   /** A configuration object from the cache (for event references). */
   configObject(kind: string, name: string): KubernetesObject | undefined {
-    return this.configWatches.get(kind)?.get(name, this.#options.namespace);
+    return this.config.configObject(kind, name);
   }
 
   configObjects(): ConfigObjects {
-    const lists: Partial<Record<ConfigList, KubernetesObject[]>> = {};
-    for (const { list, kind } of configKinds) lists[list] = this.configWatches.get(kind)!.list();
-    const namespace = this.#options.namespace;
-    return {
-      ...lists,
-      lookupSecret: (ns, name) => (ns === namespace ? this.secrets.get(name, ns) : undefined),
-    };
+    return this.config.configObjects();
   }
-
-  /** Changes come in bursts (an apply of several objects): parse once per burst. */
-  #scheduleConfig(): void {
-    if (!this.#started || this.#configScheduled) return;
-    this.#configScheduled = true;
-    setImmediate(() => {
-      this.#configScheduled = false;
-      this.#evaluateConfig();
-    });
-  }
-
-  #evaluateConfig(): void {
-    const { logger, metrics } = this.#options;
-    const result = this.configState.apply(this.configObjects());
-    this.#lastResult = result;
-    metrics.configLoaded.set(this.configState.loaded ? 1 : 0);
-    metrics.configStale.set(this.configState.stale ? 1 : 0);
-    if (result.ok) {
-      logger.debug({ pools: result.config.pools.length }, 'configuration loaded');
-    } else {
-      logger.warn(
-        { errors: result.errors.length, stale: result.stale },
-        `configuration is invalid: ${this.configState.summary()}`,
-      );
-    }
-    for (const listener of this.#listeners) listener.config(result);
-  }
-}
-
-function sameLabels(a: Labels | undefined, b: Labels | undefined): boolean {
-  const left = Object.entries(a ?? {});
-  const right = b ?? {};
-  return (
-    left.length === Object.keys(right).length &&
-    left.every(([k, v]) => Object.hasOwn(right, k) && right[k] === v)
-  );
 }

@@ -1,5 +1,6 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { PoolStatus } from '../ipam/allocator.ts';
+import { K8sClientMetrics } from '../k8s/client-metrics.ts';
 
 /**
  * The controller's metrics, MetalLB's names with the ironlb_ prefix (see
@@ -14,6 +15,8 @@ export class ControllerMetrics {
   readonly updates: Counter;
   readonly apiErrors: Counter<'resource'>;
   readonly leader: Gauge;
+  /** The shared Kubernetes-client metrics (the four fields above come from it). */
+  readonly client: K8sClientMetrics;
   #pools = new Set<string>();
 
   constructor(registry: Registry) {
@@ -36,34 +39,17 @@ export class ControllerMetrics {
       labelNames: ['reason'],
       registers,
     });
-    this.configLoaded = new Gauge({
-      name: 'ironlb_k8s_client_config_loaded_bool',
-      help: '1 when a valid configuration has been loaded.',
-      registers,
-    });
-    this.configStale = new Gauge({
-      name: 'ironlb_k8s_client_config_stale_bool',
-      help: '1 when the newest configuration is invalid and the last valid one is in force.',
-      registers,
-    });
-    this.updates = new Counter({
-      name: 'ironlb_k8s_client_updates_total',
-      help: 'Kubernetes object changes processed (watch events and relist differences).',
-      registers,
-    });
-    this.apiErrors = new Counter({
-      name: 'ironlb_k8s_api_errors_total',
-      help: 'Failed Kubernetes API requests, by resource.',
-      labelNames: ['resource'],
-      registers,
-    });
+    const client = new K8sClientMetrics(registry);
+    this.client = client;
+    this.configLoaded = client.configLoaded;
+    this.configStale = client.configStale;
+    this.updates = client.updates;
+    this.apiErrors = client.apiErrors;
     this.leader = new Gauge({
       name: 'ironlb_controller_leader_bool',
       help: '1 while this replica holds the leader lease.',
       registers,
     });
-    this.configLoaded.set(0);
-    this.configStale.set(0);
     this.leader.set(0);
   }
 

@@ -301,6 +301,7 @@ describe('announcement decision properties', () => {
       }),
       { numRuns: 300 },
     );
-    assert.ok(announcedSome > 20, `the generator exercises announcements (${announcedSome})`);
+    // A floor, not a target: 300 random worlds announce about 15-45 Services; a floor of 20 flaked.
+    assert.ok(announcedSome >= 5, `the generator exercises announcements (${announcedSome})`);
   });
 });

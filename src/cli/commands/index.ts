@@ -4,6 +4,7 @@ import { registerCheckConfig } from './check-config.ts';
 import { registerBgp } from './bgp.ts';
 import { registerExplain } from './explain.ts';
 import { registerController } from './controller.ts';
+import { registerSpeaker } from './speaker.ts';
 
 /** A subcommand adds itself to the program; one file per subcommand. */
 export type RegisterCommand = (program: Command, io: CliIo) => void;
@@ -13,4 +14,5 @@ export const commands: readonly RegisterCommand[] = [
   registerBgp,
   registerExplain,
   registerCheckConfig,
+  registerSpeaker,
 ];
