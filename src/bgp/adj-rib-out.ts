@@ -7,7 +7,12 @@ import {
   type Route,
   type RouteAttributes,
 } from './route.ts';
-import { type CanonicalPrefix, parsePrefix } from './route-prefix.ts';
+import {
+  type CanonicalPrefix,
+  parsePrefix,
+  type ScannedPrefix,
+  scanPrefix,
+} from './route-prefix.ts';
 import { BgpSessionErrors } from './session-errors.ts';
 
 /**
@@ -58,7 +63,6 @@ class RibEntry implements CanonicalPrefix {
   readonly text: string;
   readonly family: AddressFamily;
   readonly length: number;
-  readonly #prefix: CanonicalPrefix;
   desired: CanonicalAttributes | undefined = undefined;
   advertised: CanonicalAttributes | undefined = undefined;
   /** The set() call that last listed this prefix. */
@@ -70,15 +74,15 @@ class RibEntry implements CanonicalPrefix {
   /** In the pending list (which may hold entries that are no longer pending). */
   listed = false;
 
-  constructor(prefix: CanonicalPrefix) {
+  constructor(prefix: ScannedPrefix) {
     this.text = prefix.text;
     this.family = prefix.family;
     this.length = prefix.length;
-    this.#prefix = prefix;
   }
 
+  /** Derived when asked (rarely): the packer works from the text. */
   get address(): Uint8Array {
-    return this.#prefix.address;
+    return parsePrefix(this.text).address;
   }
 
   toJSON(): { text: string; family: AddressFamily; length: number } {
@@ -139,11 +143,11 @@ export class AdjRibOut {
         const raw = route.prefix;
         // Fast path: the text is canonical and known — no parsing.
         let entry = entries.get(raw);
-        let prefix: CanonicalPrefix;
+        let prefix: ScannedPrefix;
         if (entry !== undefined) {
           prefix = entry;
         } else {
-          prefix = parsePrefix(raw);
+          prefix = scanPrefix(raw);
           if (prefix.text !== raw) entry = entries.get(prefix.text);
         }
         const attributes = resolve(route.attributes, prefix);
@@ -227,7 +231,7 @@ export class AdjRibOut {
    */
   #resolver(
     generation: number,
-  ): (attributes: RouteAttributes, prefix: CanonicalPrefix) => CanonicalAttributes {
+  ): (attributes: RouteAttributes, prefix: ScannedPrefix) => CanonicalAttributes {
     const byObject = {
       'ipv4-unicast': new Map<RouteAttributes, CanonicalAttributes>(),
       'ipv6-unicast': new Map<RouteAttributes, CanonicalAttributes>(),
@@ -260,7 +264,7 @@ export class AdjRibOut {
   /** Canonical attributes for raw attributes of a family, cached and interned. */
   #canonical(
     attributes: RouteAttributes,
-    prefix: CanonicalPrefix,
+    prefix: ScannedPrefix,
     generation: number,
   ): CanonicalAttributes {
     const rawKey = rawAttributeKey(prefix.family, attributes);

@@ -43,7 +43,7 @@ export class BgpListener extends EventEmitter<BgpListenerEvents> {
   constructor(options: BgpListenerOptions = {}) {
     super();
     const address = options.address ?? '::';
-    if (parseAddressOrUndefined(address) === undefined && address !== '::') {
+    if (parseAddressOrUndefined(address) === undefined) {
       throw new IronlbError(
         BgpSessionErrors.IRONLB_ERR_BGP_LISTENER,
         `listen address "${address}" is not an IP address`,

@@ -296,7 +296,10 @@ export class Session extends EventEmitter<SessionEvents> {
       }
       driver.timers.stopAll();
     }
-    this.#closed = Promise.all([...this.#closing]).then(() => undefined);
+    // A stop queued behind an event being handled runs first; then wait for the flushes.
+    this.#closed = new Promise<void>((resolve) => setImmediate(resolve)).then(async () => {
+      await Promise.all([...this.#closing]);
+    });
     return this.#closed;
   }
 
@@ -527,9 +530,10 @@ export class Session extends EventEmitter<SessionEvents> {
       return;
     }
     const second = this.#newDriver();
-    this.#second = second;
+    // Registered once it holds the connection: in Active it would count as failed.
     this.#feed(second, { type: 'ManualStart', passive: true });
     this.#attach(second, socket, 'inbound');
+    this.#second = second;
     this.#feed(second, { type: 'TcpConnectionConfirmed' });
   }
 

@@ -42,6 +42,7 @@ export type IpFamily = 4 | 6;
 interface Libc {
   socket(domain: number, type: number, protocol: number): number;
   setsockopt(fd: number, level: number, name: number, value: Buffer, length: number): number;
+  getsockopt(fd: number, level: number, name: number, value: Buffer, length: Buffer): number;
   bind(fd: number, address: Buffer, length: number): number;
   close(fd: number): number;
   strerror(errnum: number): string;
@@ -70,6 +71,7 @@ function loadLibc(): Libc {
   const lib = koffi.load('libc.so.6');
   const socket = lib.func('int socket(int, int, int)');
   const setsockopt = lib.func('int setsockopt(int, int, int, const void *, uint32_t)');
+  const getsockopt = lib.func('int getsockopt(int, int, int, void *, void *)');
   const bind = lib.func('int bind(int, const void *, uint32_t)');
   const close = lib.func('int close(int)');
   const strerror = lib.func('const char *strerror(int)');
@@ -77,6 +79,8 @@ function loadLibc(): Libc {
     socket: (domain, type, protocol) => socket(domain, type, protocol) as number,
     setsockopt: (fd, level, name, value, length) =>
       setsockopt(fd, level, name, value, length) as number,
+    getsockopt: (fd, level, name, value, length) =>
+      getsockopt(fd, level, name, value, length) as number,
     bind: (fd, address, length) => bind(fd, address, length) as number,
     close: (fd) => close(fd) as number,
     strerror: (errnum) => strerror(errnum) as string,
@@ -166,6 +170,29 @@ export function setTcpMd5Key(
   if (lib.setsockopt(fd, IPPROTO_TCP, TCP_MD5SIG, struct, TCP_MD5SIG_SIZE) !== 0) {
     fail(`setting the TCP-MD5 key for ${peer}`, lib);
   }
+}
+
+function getInt(fd: number, level: number, name: number, what: string): number {
+  const lib = loadLibc();
+  const value = Buffer.alloc(4);
+  const length = Buffer.alloc(4);
+  length.writeUInt32LE(4, 0);
+  if (!littleEndian) length.writeUInt32BE(4, 0);
+  if (lib.getsockopt(fd, level, name, value, length) !== 0) fail(what, lib);
+  return littleEndian ? value.readInt32LE(0) : value.readInt32BE(0);
+}
+
+/** The TTL / hop limit and minimum TTL set on a socket (diagnostics and tests). */
+export function readTtlOptions(fd: number, family: IpFamily): { ttl: number; minTtl: number } {
+  return family === 4
+    ? {
+        ttl: getInt(fd, IPPROTO_IP, IP_TTL, 'reading IP_TTL'),
+        minTtl: getInt(fd, IPPROTO_IP, IP_MINTTL, 'reading IP_MINTTL'),
+      }
+    : {
+        ttl: getInt(fd, IPPROTO_IPV6, IPV6_UNICAST_HOPS, 'reading IPV6_UNICAST_HOPS'),
+        minTtl: getInt(fd, IPPROTO_IPV6, IPV6_MINHOPCOUNT, 'reading IPV6_MINHOPCOUNT'),
+      };
 }
 
 /** The TTL (IPv4) or hop limit (IPv6) of the packets we send: 255 for GTSM, N for eBGP multihop. */

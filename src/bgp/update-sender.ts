@@ -60,6 +60,8 @@ export class UpdateSender {
   #waitingForDrain = false;
   #stopped = false;
   #running = false;
+  /** Octets handed to write(), to know when to yield. */
+  #bytesOut = 0;
 
   // The batch being filled and what it carries, marked sent when written.
   #batch: Buffer | undefined;
@@ -123,7 +125,7 @@ export class UpdateSender {
   #run(): void {
     if (this.#stopped || this.#waitingForDrain || this.#running) return;
     this.#running = true;
-    let written = 0;
+    const startedAt = this.#bytesOut;
     try {
       for (;;) {
         if (this.#snapshot === undefined) {
@@ -137,13 +139,12 @@ export class UpdateSender {
         }
         const more = this.#fill(this.#snapshot, this.#cursor);
         if (!more) this.#snapshot = undefined;
-        written += this.#length;
         const accepted = this.#flush();
         if (!accepted) {
           this.#waitingForDrain = true;
           return;
         }
-        if (written >= YIELD_BYTES) {
+        if (this.#bytesOut - startedAt >= YIELD_BYTES) {
           setImmediate(() => this.kick());
           return;
         }
@@ -218,8 +219,7 @@ export class UpdateSender {
     }
     // Huge attributes: the packer needed more room and used a buffer of its own. The batch
     // so far goes first, then this pack; both are marked sent with the batch.
-    this.#writeOut(batch, this.#length);
-    this.#options.write(packed.bytes, () => undefined);
+    this.#writeOut(batch, this.#length, packed.bytes);
     return false;
   }
 
@@ -248,7 +248,8 @@ export class UpdateSender {
     return this.#writeOut(batch, this.#length);
   }
 
-  #writeOut(batch: Buffer, length: number): boolean {
+  /** Writes `length` octets of the batch (then `extra`, when given) and marks their routes sent. */
+  #writeOut(batch: Buffer, length: number, extra?: Buffer): boolean {
     const withdrawals = this.#batchWithdrawals;
     const announcements = this.#batchAnnouncements;
     const messages = this.#messages;
@@ -259,13 +260,18 @@ export class UpdateSender {
     this.#prefixes = 0;
     this.#batchWithdrawals = [];
     this.#batchAnnouncements = [];
-    if (length === 0) {
+    let accepted = true;
+    if (length > 0) {
+      accepted = this.#options.write(batch.subarray(0, length), () => this.#release(batch));
+    } else {
       this.#release(batch);
-      return true;
     }
-    const accepted = this.#options.write(batch.subarray(0, length), () => this.#release(batch));
-    this.#options.rib.markSent({ withdrawals, announcements });
-    this.#options.onWritten(messages, prefixes);
+    if (extra !== undefined) accepted = this.#options.write(extra, () => undefined) && accepted;
+    this.#bytesOut += length + (extra?.length ?? 0);
+    if (withdrawals.length > 0 || announcements.length > 0) {
+      this.#options.rib.markSent({ withdrawals, announcements });
+      this.#options.onWritten(messages, prefixes);
+    }
     return accepted;
   }
 

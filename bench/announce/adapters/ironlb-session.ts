@@ -1,33 +1,64 @@
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import type { AdapterModule } from '../ironlb-adapter.ts';
+import { once } from 'node:events';
+import { Session } from '../../../src/bgp/session.ts';
+import type { Route } from '../../../src/bgp/route.ts';
+import type { AdapterModule, BenchPeer, IronlbAdapter, PhaseTimings } from '../ironlb-adapter.ts';
 
 /**
- * SLOT for the real ironlb Session (src/bgp/session.ts, built on another
- * branch). It is listed in every run and reported as skipped until wired.
- *
- * To wire it once the Session is merged: import it statically here and return
- * an IronlbAdapter from create():
- *   start(peer)          → construct the Session for `peer` (passive: false,
- *                          hold time 240, families ipv4+ipv6) and start it
- *   waitEstablished(ms)  → resolve on its Established event (bounded)
- *   setRoutes(routes)    → session.setRoutes(routes), resolving once the
- *                          UPDATEs are written (or when its Adj-RIB-Out has no
- *                          pending routes)
- *   close()              → stop it (Cease) and wait for the socket to close
- * then make unavailable() return undefined. The raw-codec baseline
- * (./raw-codec.ts) is the model; keep both contenders, the ratio between them
- * is the Session's own overhead.
+ * The real ironlb Session (src/bgp/session.ts) as an announce contender: the
+ * same code path the speaker uses — setRoutes() diffs the Adj-RIB-Out, packs
+ * identical-attribute prefixes into full UPDATEs and writes them under socket
+ * back-pressure. setRoutes resolves on the Session's `synced` event (every
+ * pending change is on the socket).
  */
+class SessionAdapter implements IronlbAdapter {
+  #session: Session | undefined;
 
-const sessionModule = new URL('../../../src/bgp/session.ts', import.meta.url);
+  start(peer: BenchPeer): void {
+    const session = new Session({
+      localAs: peer.localAsn,
+      peerAs: peer.asn,
+      routerId: peer.routerId,
+      peerAddress: peer.address,
+      peerPort: peer.port,
+      localAddress: peer.localAddress,
+      holdTimeSeconds: 240,
+      families: ['ipv4-unicast', 'ipv6-unicast'],
+      connectRetryTimeSeconds: 1,
+    });
+    this.#session = session;
+    // The first setRoutes() call comes after Established; until then nothing is announced.
+    session.start();
+  }
+
+  async waitEstablished(timeoutMs: number): Promise<void> {
+    const session = this.#requireSession();
+    if (session.state === 'Established') return;
+    await once(session, 'established', { signal: AbortSignal.timeout(timeoutMs) });
+  }
+
+  async setRoutes(routes: readonly Route[]): Promise<PhaseTimings> {
+    const session = this.#requireSession();
+    const started = performance.now();
+    const synced = once(session, 'synced');
+    session.setRoutes(routes);
+    const setMs = performance.now() - started;
+    if (session.stats().prefixes.pending > 0) await synced;
+    return { setRoutesMs: setMs, untilSyncedMs: performance.now() - started };
+  }
+
+  async close(): Promise<void> {
+    await this.#session?.close();
+  }
+
+  #requireSession(): Session {
+    if (this.#session === undefined) throw new Error('start() was not called');
+    return this.#session;
+  }
+}
 
 export const ironlbSessionAdapter: AdapterModule = {
   id: 'ironlb-session',
   label: 'ironlb Session (src/bgp/session.ts)',
-  unavailable: () =>
-    existsSync(fileURLToPath(sessionModule))
-      ? 'src/bgp/session.ts exists but bench/announce/adapters/ironlb-session.ts is not wired to it yet'
-      : 'src/bgp/session.ts is not on this branch yet (slot for the lead)',
-  create: () => Promise.reject(new Error('the Session adapter is not wired yet')),
+  unavailable: () => undefined,
+  create: () => Promise.resolve(new SessionAdapter()),
 };

@@ -59,7 +59,7 @@ export function parseHostPort(text: string, what: string): HostPort {
   let port: number | undefined;
   if (portText !== undefined) {
     port = Number(portText);
-    if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    if (!/^\d{1,5}$/.test(portText) || port > 65535) {
       throw new InvalidArgumentError(`${what} "${text}" has a bad port`);
     }
   }
