@@ -332,8 +332,12 @@ export function startSpeaker(options: SpeakerOptions): RunningSpeaker {
     // Status objects, events, metrics.
     const bgpStatus = serviceBgpAnnouncements(announcements.services);
     statusWriter.setDesired(bgpStatus);
-    let events = announcementEvents(first ? undefined : round.previous, round.next);
-    if (first) events = events.filter((event) => !alreadyShown(event, bgpStatus));
+    // An announcement this node's ServiceBGPStatus already shows is not news: not at start-up
+    // (a restarted speaker finds its status from before), and not when a later round only
+    // catches up with what an earlier one already reported.
+    const events = announcementEvents(first ? undefined : round.previous, round.next).filter(
+      (event) => !alreadyShown(event, bgpStatus),
+    );
     for (const event of events) recordOnService(event);
     metrics.setAnnounced(
       announcements.services.flatMap((decision) =>
@@ -361,7 +365,7 @@ export function startSpeaker(options: SpeakerOptions): RunningSpeaker {
     );
   };
 
-  /** At start-up, an announcement its ServiceBGPStatus already shows is not news. */
+  /** An announcement this node's ServiceBGPStatus already shows is not news. */
   function alreadyShown(event: AnnouncementEvent, bgpStatus: ServiceBgpAnnouncement[]): boolean {
     if (event.reason !== 'nodeAnnouncing') return false;
     const wanted = bgpStatus.find(
