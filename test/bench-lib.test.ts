@@ -33,7 +33,7 @@ import {
   ManagedProcess,
   waitFor,
 } from '../bench/lib/processes.ts';
-import { ratioOf, summarize } from '../bench/lib/stats.ts';
+import { percentile, ratioOf, summarize } from '../bench/lib/stats.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'ironlb-bench-lib-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -44,6 +44,20 @@ describe('summaries', () => {
     assert.deepEqual(summarize([4, 1, 3, 2]), { min: 1, median: 2.5, max: 4, count: 4 });
     assert.deepEqual(summarize([Number.NaN, 5]), { min: 5, median: 5, max: 5, count: 1 });
     assert.equal(summarize([]), undefined);
+  });
+
+  it('percentiles by nearest rank', () => {
+    const hundred = Array.from({ length: 100 }, (_, i) => 100 - i); // 100 … 1, unsorted
+    assert.equal(percentile(hundred, 50), 50);
+    assert.equal(percentile(hundred, 90), 90);
+    assert.equal(percentile(hundred, 99), 99);
+    assert.equal(percentile(hundred, 100), 100);
+    assert.equal(percentile(hundred, 0), 1);
+    // With fewer samples than 1/(1-p), the tail percentile is the maximum.
+    assert.equal(percentile([5, 1, 9, 3], 99), 9);
+    assert.equal(percentile([5, 1, 9, 3], 50), 3);
+    assert.equal(percentile([Number.NaN, 7], 90), 7);
+    assert.equal(percentile([], 50), undefined);
   });
 
   it('ratios need both sides and a non-zero denominator', () => {
@@ -91,6 +105,25 @@ describe('case recorder', () => {
     assert.match(text, /fast \/ slow\s+4\.00/);
     assert.doesNotMatch(text, /fast \/ absent/);
     assert.match(text, /Absent: skipped: not installed/);
+  });
+
+  it('shows percentile columns for latency metrics', () => {
+    const recorder = new CaseRecorder({
+      id: 'lat',
+      title: 'Latency',
+      metrics: [
+        { key: 'ms', label: 'delay', unit: 'ms', better: 'lower', percentiles: true },
+        { key: 'part', label: 'part', unit: 'ms', better: 'lower' },
+      ],
+    });
+    const ours = recorder.contender('ours', 'Ours');
+    for (let i = 1; i <= 10; i++) ours.sample({ ms: i * 10, part: i });
+    recorder.contender('gone', 'Gone').skip('no root');
+    const text = formatCase(recorder.finish(undefined));
+    assert.match(text, /delay \[ms\] p50\s+p90\s+p99\s+max\s+min\s+part \[ms\]\s+reps/);
+    assert.match(text, /Ours\s+50\s+90\s+100\s+100\s+10\s+6 \(1–10\)\s+10/);
+    assert.match(text, /Gone(\s+–){6}\s+0/);
+    assert.match(text, /pNN: percentiles by nearest rank/);
   });
 
   it('formats one sample without a range', () => {

@@ -1,6 +1,7 @@
 /**
  * `npm run bench -- --smoke` end to end: every benchmark runs with tiny sizes
- * and one repetition, so the benchmark code cannot rot. Nothing here is timed;
+ * and one repetition, so the benchmark code cannot rot (convergence builds the
+ * lab once, ~5–9 s, when run as root). Nothing here is timed;
  * it checks that the run succeeds, that the results file is well formed, and
  * that it leaves no process or temporary directory behind.
  */
@@ -166,6 +167,30 @@ describe('npm run bench -- --smoke', { timeout: 180_000 }, () => {
         assert.ok('senderPeakRssMiB' in ours.summary, `${c.id}: ${id} RSS measured`);
       }
     }
+
+    // Convergence runs the whole system in the lab where it can (root, BIRD, nftables),
+    // and otherwise says why in every case; either way it is no longer a slot.
+    const convergence = results.benchmarks.find((b) => b.id === 'convergence')!;
+    assert.equal(convergence.status, 'ok', convergence.reason ?? '');
+    assert.deepEqual(
+      convergence.cases.map((c) => c.id),
+      ['service-created', 'last-pod-deleted', 'pod-added'],
+    );
+    const labPossible =
+      process.getuid?.() === 0 && ['bird', 'birdc', 'nft'].every((c) => commandExists(c));
+    for (const c of convergence.cases) {
+      const [ironlb] = c.contenders;
+      assert.equal(ironlb?.id, 'ironlb', `${c.id}: the ironlb contender is listed`);
+      if (!labPossible) {
+        assert.equal(ironlb.status, 'skipped', `${c.id}: skipped without root/BIRD/nftables`);
+        continue;
+      }
+      assert.equal(ironlb.status, 'ok', `${c.id}: ${ironlb.reason ?? ''}`);
+      for (const key of ['totalMs', 'speakerMs', 'bgpMs']) {
+        assert.ok(key in ironlb.summary, `${c.id}: ${key} measured`);
+      }
+    }
+    assert.match(result.stdout, /API → ToR \[ms\] p50 +p90 +p99 +max +min/);
 
     assert.match(result.stdout, /ratios of medians/);
     assert.deepEqual(readdirSync(tmp), [], 'temporary directories removed');

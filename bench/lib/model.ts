@@ -16,6 +16,8 @@ export interface MetricSpec {
   readonly better: 'higher' | 'lower';
   /** Digits after the point in tables (default 0). */
   readonly digits?: number;
+  /** Latencies: the table shows p50, p90, p99, max and min columns instead of "median (min–max)". */
+  readonly percentiles?: boolean;
 }
 
 export type ContenderStatus = 'ok' | 'skipped' | 'failed';

@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CaseOutcome, MetricSpec, RunOutcome } from './model.ts';
-import type { Summary } from './stats.ts';
+import { percentile, type Summary } from './stats.ts';
 
 /** Plain-text tables for the terminal, and the JSON results files. */
 
@@ -18,6 +18,36 @@ export function formatSummary(summary: Summary | undefined, metric: MetricSpec):
   const f = (v: number): string => formatNumber(v, metric.digits ?? 0);
   if (summary.count === 1) return f(summary.median);
   return `${f(summary.median)} (${f(summary.min)}–${f(summary.max)})`;
+}
+
+const PERCENTILE_COLUMNS = [
+  ['p50', 50],
+  ['p90', 90],
+  ['p99', 99],
+  ['max', 100],
+  ['min', 0],
+] as const;
+
+function metricHeadings(metric: MetricSpec): string[] {
+  const label = metric.unit === '' ? metric.label : `${metric.label} [${metric.unit}]`;
+  if (metric.percentiles !== true) return [label];
+  return PERCENTILE_COLUMNS.map(([name], i) => (i === 0 ? `${label} ${name}` : name));
+}
+
+function metricCells(
+  metric: MetricSpec,
+  summary: Summary | undefined,
+  samples: ReadonlyArray<Record<string, number>>,
+): string[] {
+  if (metric.percentiles !== true) return [formatSummary(summary, metric)];
+  const values = samples.flatMap((s) => {
+    const value = s[metric.key];
+    return value === undefined ? [] : [value];
+  });
+  return PERCENTILE_COLUMNS.map(([, p]) => {
+    const value = percentile(values, p);
+    return value === undefined ? '–' : formatNumber(value, metric.digits ?? 0);
+  });
 }
 
 export function formatBenchmarkHeader(id: string, title: string): string {
@@ -43,22 +73,22 @@ function table(rows: readonly string[][]): string {
 }
 
 export function formatCase(outcome: CaseOutcome): string {
-  const header = [
-    'contender',
-    ...outcome.metrics.map((m) => (m.unit === '' ? m.label : `${m.label} [${m.unit}]`)),
-    'reps',
-  ];
+  const header = ['contender', ...outcome.metrics.flatMap((m) => metricHeadings(m)), 'reps'];
   const rows: string[][] = [header];
   const remarks: string[] = [];
   for (const c of outcome.contenders) {
     if (c.status !== 'ok') {
-      rows.push([c.label, ...outcome.metrics.map(() => '–'), '0']);
+      rows.push([
+        c.label,
+        ...outcome.metrics.flatMap((m) => metricHeadings(m).map(() => '–')),
+        '0',
+      ]);
       remarks.push(`${c.label}: ${c.status}: ${c.reason ?? ''}`);
       continue;
     }
     rows.push([
       c.label,
-      ...outcome.metrics.map((m) => formatSummary(c.summary[m.key], m)),
+      ...outcome.metrics.flatMap((m) => metricCells(m, c.summary[m.key], c.samples)),
       String(c.samples.length),
     ]);
     const notes = Object.entries(c.notes);
@@ -78,7 +108,9 @@ export function formatCase(outcome: CaseOutcome): string {
     }
   }
   let text = `\n${outcome.title} [${outcome.id}]\n${table(rows)}`;
-  text += '  median (min–max) over the repetitions\n';
+  text += outcome.metrics.some((m) => m.percentiles === true)
+    ? '  median (min–max) over the repetitions; pNN: percentiles by nearest rank\n'
+    : '  median (min–max) over the repetitions\n';
   // Ratios with a side that did not run are kept in the JSON (null) but not printed.
   const ratios = outcome.ratios.filter((r) => r.value !== null);
   if (ratios.length > 0) {

@@ -18,6 +18,18 @@ export function summarize(values: readonly number[]): Summary | undefined {
   return { min: finite[0]!, median, max: finite[finite.length - 1]!, count: finite.length };
 }
 
+/**
+ * The p-th percentile by nearest rank (the smallest sample with at least p % of
+ * the samples at or below it); undefined for no samples. With 50 samples p99 is
+ * the maximum: tails need more repetitions than that to mean anything.
+ */
+export function percentile(values: readonly number[], p: number): number | undefined {
+  const finite = values.filter((v) => Number.isFinite(v)).sort((a, b) => a - b);
+  if (finite.length === 0) return undefined;
+  const rank = Math.max(1, Math.ceil((p / 100) * finite.length));
+  return finite[Math.min(rank, finite.length) - 1];
+}
+
 /** a / b, or undefined when either is missing or b is zero. */
 export function ratioOf(a: number | undefined, b: number | undefined): number | undefined {
   if (a === undefined || b === undefined || b === 0 || !Number.isFinite(a / b)) return undefined;
