@@ -111,7 +111,8 @@ describe('lab dataplane plan', () => {
     });
     fc.assert(
       fc.property(
-        fc.array(serviceArb, { maxLength: 4 }),
+        // Service names are unique in a cluster (the check below looks a Service up by name).
+        fc.uniqueArray(serviceArb, { maxLength: 4, selector: (s) => s.name }),
         fc.constantFrom('node-1', 'node-2'),
         (services, nodeName) => {
           const plan = planNodeDataplane({ services }, nodeName);
