@@ -83,7 +83,7 @@ function service(i: number, ip?: string): KubeObject {
       externalTrafficPolicy: 'Cluster',
     },
     ...(ip === undefined ? {} : { status: { loadBalancer: { ingress: [{ ip }] } } }),
-  } as KubeObject;
+  };
 }
 
 interface Scene {
@@ -103,11 +103,11 @@ async function scene(
   const kubeconfigPath = join(dir, 'kubeconfig');
   writeFileSync(kubeconfigPath, server.kubeconfig, { mode: 0o600 });
   const { store } = server;
-  store.put(nodeManifest(NODE, { internalIP: '192.0.2.10' }) as KubeObject);
-  store.put(poolManifest('bench', [POOL]) as KubeObject);
+  store.put(nodeManifest(NODE, { internalIP: '192.0.2.10' }));
+  store.put(poolManifest('bench', [POOL]));
   for (let i = 0; i < count; i++) {
     store.put(service(i, withAddresses ? addressOf(i) : undefined));
-    store.put(sliceManifest(serviceName(i), [NODE]) as KubeObject);
+    store.put(sliceManifest(serviceName(i), [NODE]));
   }
   return { server, kubeconfigPath };
 }
@@ -240,9 +240,9 @@ async function scaleRepetition(
         sourceAddress: speakerAddress,
         holdTime: '90s',
         connectTime: '1s',
-      }) as KubeObject,
+      }),
     );
-    server.store.put(advertisementManifest('all', {}) as KubeObject);
+    server.store.put(advertisementManifest('all', {}));
 
     const started = performance.now();
     const controller = await startController(cleanup, kubeconfigPath, await freePort('127.0.0.1'));
