@@ -81,6 +81,8 @@ function service(i: number, ip?: string): KubeObject {
       selector: { app: name },
       ports: [{ protocol: 'TCP', port: 80 }],
       externalTrafficPolicy: 'Cluster',
+      // The NodePort range holds 2,768 ports; 10,000 Services need none.
+      allocateLoadBalancerNodePorts: false,
     },
     ...(ip === undefined ? {} : { status: { loadBalancer: { ingress: [{ ip }] } } }),
   };
