@@ -16,6 +16,7 @@ import type { Pool } from '../src/ipam/pool.ts';
 import type { ServiceRequest } from '../src/ipam/service-request.ts';
 import type { MetricSpec } from './lib/model.ts';
 import type { BenchContext, Benchmark } from './lib/runner.ts';
+import { controllerStartupCase } from './speaker-scale.ts';
 
 function range(text: string): AddressRange {
   const parsed = parseAddressRange(text);
@@ -252,5 +253,7 @@ export const allocatorBenchmark: Benchmark = {
     } finally {
       gcPauses.stop();
     }
+    // The real daemon: start-up with Services that already hold addresses (sizes of benchmark 4).
+    await controllerStartupCase(bench);
   },
 };

@@ -192,6 +192,25 @@ describe('npm run bench -- --smoke', { timeout: 180_000 }, () => {
     }
     assert.match(result.stdout, /API → ToR \[ms\] p50 +p90 +p99 +max +min/);
 
+    // Benchmark 4 ran the real daemons against BIRD; benchmark 2's start-up case moved no address.
+    const scale = results.benchmarks.find((b) => b.id === 'speaker-scale')!;
+    const services = scale.cases.find((c) => c.id === 'services')!;
+    for (const contender of services.contenders) {
+      if (commandExists('bird')) assert.equal(contender.status, 'ok', `${contender.id} ran`);
+      if (contender.status !== 'ok') continue;
+      for (const key of ['announcedS', 'controllerPeakRssMiB', 'speakerCpuS'])
+        assert.ok((contender.summary[key]?.median ?? 0) > 0, `speaker-scale ${key} measured`);
+    }
+    const startup = results.benchmarks
+      .find((b) => b.id === 'allocator')!
+      .cases.find((c) => c.id === 'controller-startup')!;
+    assert.ok(startup.contenders.length > 0);
+    for (const contender of startup.contenders) {
+      assert.equal(contender.status, 'ok', `controller-startup ${contender.id}`);
+      assert.equal(contender.summary['changedIPs']?.max, 0, 'no address changed at start-up');
+      assert.ok((contender.summary['readyS']?.median ?? 0) > 0);
+    }
+
     assert.match(result.stdout, /ratios of medians/);
     assert.deepEqual(readdirSync(tmp), [], 'temporary directories removed');
     assert.deepEqual(processesUsingSandbox(), [], 'every daemon stopped');
