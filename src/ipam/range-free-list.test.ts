@@ -72,12 +72,17 @@ describe('RangeFreeList against an address-by-address model', () => {
               const at = released.get(v);
               if (at === undefined || now - at >= quarantineMs) return v;
             }
+            // The quarantined address released longest ago; equal times go by release order,
+            // counting only each address's latest release (an earlier one was taken back).
             let oldest: bigint | undefined;
-            for (const v of releaseOrder) {
+            const latestRelease = new Map<bigint, number>();
+            releaseOrder.forEach((v, index) => latestRelease.set(v, index));
+            for (const [v, index] of latestRelease) {
+              if (used.has(v) || !released.has(v)) continue;
               if (
-                !used.has(v) &&
-                released.has(v) &&
-                (oldest === undefined || released.get(v)! < released.get(oldest)!)
+                oldest === undefined ||
+                released.get(v)! < released.get(oldest)! ||
+                (released.get(v) === released.get(oldest) && index < latestRelease.get(oldest)!)
               ) {
                 oldest = v;
               }
