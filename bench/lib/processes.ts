@@ -1,3 +1,4 @@
+import { type WaitOptions, waitFor as pollUntil } from '../../src/common/wait-for.ts';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { accessSync, constants, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -56,40 +57,14 @@ export function commandExists(command: string): boolean {
   });
 }
 
-export interface WaitOptions {
-  readonly timeoutMs: number;
-  readonly intervalMs?: number;
-  /** Said in the timeout error: what was awaited. */
-  readonly what: string;
-  /** Checked before every probe: an error means the awaited thing cannot happen any more. */
-  readonly giveUpIf?: () => Error | undefined;
-}
+export type { WaitOptions } from '../../src/common/wait-for.ts';
 
-/** Polls `probe` until it returns something other than undefined; probe errors count as "not yet". */
-export async function waitFor<T>(
+/** Polls `probe` until it returns something other than undefined (see src/common/wait-for.ts). */
+export function waitFor<T>(
   probe: () => Promise<T | undefined> | T | undefined,
   options: WaitOptions,
 ): Promise<T> {
-  const deadline = performance.now() + options.timeoutMs;
-  let lastError: unknown;
-  for (;;) {
-    const hopeless = options.giveUpIf?.();
-    if (hopeless !== undefined) throw hopeless;
-    try {
-      const value = await probe();
-      if (value !== undefined) return value;
-    } catch (err) {
-      lastError = err;
-    }
-    if (performance.now() >= deadline) {
-      throw new IronlbError(
-        BenchErrors.IRONLB_ERR_BENCH_TIMEOUT,
-        `timed out after ${options.timeoutMs} ms waiting for ${options.what}`,
-        lastError === undefined ? undefined : { cause: lastError },
-      );
-    }
-    await sleep(options.intervalMs ?? 20);
-  }
+  return pollUntil(probe, options, BenchErrors.IRONLB_ERR_BENCH_TIMEOUT);
 }
 
 /** A fresh directory under the system temp dir, removed by removeTempDir or on emergency stop. */

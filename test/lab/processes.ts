@@ -1,3 +1,4 @@
+import { type WaitOptions, waitFor as pollUntil } from '../../src/common/wait-for.ts';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -104,44 +105,14 @@ export function isProcessRunning(pid: number): boolean {
   return state !== 'Z' && state !== 'X' && state !== '';
 }
 
-export interface WaitOptions {
-  readonly timeoutMs: number;
-  readonly intervalMs?: number;
-  /** Said in the timeout error: what was awaited. */
-  readonly what: string;
-  /** Checked before every probe: an error to fail with at once (the awaited thing cannot happen). */
-  readonly giveUpIf?: () => Error | undefined;
-}
+export type { WaitOptions } from '../../src/common/wait-for.ts';
 
-/**
- * Polls `probe` until it returns a value other than undefined, within a time
- * limit. Errors from the probe count as "not yet" (the last one is the cause).
- */
-export async function waitFor<T>(
+/** Polls `probe` until it returns something other than undefined (see src/common/wait-for.ts). */
+export function waitFor<T>(
   probe: () => Promise<T | undefined> | T | undefined,
   options: WaitOptions,
 ): Promise<T> {
-  const deadline = performance.now() + options.timeoutMs;
-  const interval = options.intervalMs ?? 20;
-  let lastError: unknown;
-  for (;;) {
-    const hopeless = options.giveUpIf?.();
-    if (hopeless !== undefined) throw hopeless;
-    try {
-      const value = await probe();
-      if (value !== undefined) return value;
-    } catch (err) {
-      lastError = err;
-    }
-    if (performance.now() >= deadline) {
-      throw new IronlbError(
-        LabErrors.IRONLB_ERR_LAB_TIMEOUT,
-        `timed out after ${options.timeoutMs} ms waiting for ${options.what}`,
-        lastError === undefined ? undefined : { cause: lastError },
-      );
-    }
-    await sleep(interval);
-  }
+  return pollUntil(probe, options, LabErrors.IRONLB_ERR_LAB_TIMEOUT);
 }
 
 /** Rejects with IRONLB_ERR_LAB_TIMEOUT when `promise` has not settled within `timeoutMs`. */
