@@ -23,6 +23,7 @@ import {
   sliceManifest,
 } from '../test/speaker/fixtures.ts';
 import { Receiver } from './announce/receiver.ts';
+import { ironlbArgs, warmCompileCache } from './lib/ironlb-runtime.ts';
 import { freePort } from './lib/loopback.ts';
 import type { MetricSpec } from './lib/model.ts';
 import { Cleanup, commandExists, ManagedProcess, peakRssKiB, waitFor } from './lib/processes.ts';
@@ -36,7 +37,6 @@ const BIRD_ASN = 64512;
 const SPEAKER_ASN = 64513;
 /** Pool for the Services: a /16 holds the sizes this benchmark runs (up to 65,536). */
 const POOL = '10.96.0.0/16';
-const bin = fileURLToPath(new URL('../bin/ironlb.js', import.meta.url));
 
 let clockTicks: number | undefined;
 function ticksPerSecond(): number {
@@ -135,14 +135,27 @@ function assignments(server: TestApiServer): Map<string, string> {
   return map;
 }
 
+/** What the daemons load, to fill the compile cache before anything is timed. */
+const daemonModules = [
+  '../src/cli/program.ts',
+  '../src/cli/commands/controller-run.ts',
+  '../src/cli/commands/speaker-run.ts',
+].map((path) => fileURLToPath(new URL(path, import.meta.url)));
+
+/** Starts `ironlb ARGS` as deployed: ironlb's Node flags, a warm compile cache under `dir`. */
 async function startDaemon(
   cleanup: Cleanup,
   name: string,
   args: readonly string[],
+  dir: string,
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<ManagedProcess> {
+  const cacheDir = join(dir, 'compile-cache');
+  warmCompileCache(cacheDir, daemonModules);
   return cleanup.process(
-    await ManagedProcess.start(name, process.execPath, [bin, ...args], { env }),
+    await ManagedProcess.start(name, process.execPath, ironlbArgs(args), {
+      env: { ...env, NODE_COMPILE_CACHE: cacheDir },
+    }),
     10_000,
   );
 }
@@ -151,22 +164,28 @@ async function startController(
   cleanup: Cleanup,
   kubeconfigPath: string,
   httpPort: number,
+  dir: string,
 ): Promise<ManagedProcess> {
-  return startDaemon(cleanup, 'ironlb controller', [
-    'controller',
-    '--kubeconfig',
-    kubeconfigPath,
-    '--namespace',
-    NAMESPACE,
-    '--identity',
-    'bench-controller',
-    '--http-host',
-    '127.0.0.1',
-    '--http-port',
-    String(httpPort),
-    '--log-level',
-    'warn',
-  ]);
+  return startDaemon(
+    cleanup,
+    'ironlb controller',
+    [
+      'controller',
+      '--kubeconfig',
+      kubeconfigPath,
+      '--namespace',
+      NAMESPACE,
+      '--identity',
+      'bench-controller',
+      '--http-host',
+      '127.0.0.1',
+      '--http-port',
+      String(httpPort),
+      '--log-level',
+      'warn',
+    ],
+    dir,
+  );
 }
 
 async function readyz(port: number): Promise<boolean> {
@@ -255,7 +274,12 @@ async function scaleRepetition(
     server.store.put(advertisementManifest('all', {}));
 
     const started = performance.now();
-    const controller = await startController(cleanup, kubeconfigPath, await freePort('127.0.0.1'));
+    const controller = await startController(
+      cleanup,
+      kubeconfigPath,
+      await freePort('127.0.0.1'),
+      dir,
+    );
     const speaker = await startDaemon(
       cleanup,
       'ironlb speaker',
@@ -272,6 +296,7 @@ async function scaleRepetition(
         '--log-level',
         'warn',
       ],
+      dir,
       { ...process.env, NODE_NAME: NODE },
     );
     const giveUpIf = (): Error | undefined => controller.exitedError() ?? speaker.exitedError();
@@ -340,7 +365,7 @@ async function startupRepetition(
     const before = assignments(server);
     const httpPort = await freePort('127.0.0.1');
     const started = performance.now();
-    const controller = await startController(cleanup, kubeconfigPath, httpPort);
+    const controller = await startController(cleanup, kubeconfigPath, httpPort, dir);
     const giveUpIf = (): Error | undefined => controller.exitedError();
     const timeoutMs = Math.max(60_000, 10 * count);
     const readyMs = await waitFor(

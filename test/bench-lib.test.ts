@@ -250,6 +250,7 @@ describe('BIRD control socket', () => {
         localAddress: '127.0.78.2',
         localAsn: 64513,
         apiPort: 17902,
+        compileCacheDir: '/nonexistent',
       };
       for (const [path, text] of [
         [receiver, undefined],

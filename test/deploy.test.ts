@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { CoreV1Api } from '@kubernetes/client-node';
@@ -123,6 +123,40 @@ describe('deploy/', () => {
     const nodeName = container!.env.find((e) => e.name === 'NODE_NAME');
     assert.equal(nodeName?.valueFrom?.fieldRef?.fieldPath, 'spec.nodeName');
     assert.deepEqual(container!.securityContext.capabilities, { drop: ['ALL'] });
+  });
+
+  it("both daemons run with bin/ironlb.js's Node flags and a writable compile cache", () => {
+    const shebang = readFileSync(new URL('../bin/ironlb.js', import.meta.url), 'utf8').split(
+      '\n',
+    )[0];
+    const binFlags = (shebang ?? '').replace(/^#!\/usr\/bin\/env -S node\s*/, '');
+    assert.notEqual(binFlags, '', 'bin/ironlb.js passes Node flags');
+    for (const kind of ['Deployment', 'DaemonSet']) {
+      const workload = rendered().find((o) => o.kind === kind)!;
+      const pod = (
+        workload.spec as {
+          template: {
+            spec: {
+              containers: Array<{
+                env: Array<{ name: string; value?: string }>;
+                volumeMounts: Array<{ name: string; mountPath: string }>;
+              }>;
+              volumes: Array<{ name: string; emptyDir?: unknown }>;
+            };
+          };
+        }
+      ).template.spec;
+      const [container] = pod.containers;
+      const env = new Map(container!.env.map((e) => [e.name, e.value]));
+      assert.equal(env.get('NODE_OPTIONS'), binFlags, `${kind}: NODE_OPTIONS`);
+      const cache = env.get('NODE_COMPILE_CACHE');
+      const mount = container!.volumeMounts.find((m) => m.mountPath === cache);
+      assert.ok(
+        mount,
+        `${kind}: the compile cache is a mounted volume (the root filesystem is read-only)`,
+      );
+      assert.ok(pod.volumes.find((v) => v.name === mount.name)?.emptyDir, `${kind}: an emptyDir`);
+    }
   });
 });
 

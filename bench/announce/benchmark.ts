@@ -7,6 +7,7 @@
  * completion is detected by polling "Routes: N imported" every --poll-ms over
  * one control-socket connection). Withdrawal is timed by the poll alone.
  */
+import { join } from 'node:path';
 import { describeError } from '../../src/common/errors.ts';
 import { wallClockMs } from '../lib/bird-control.ts';
 import { freePort } from '../lib/loopback.ts';
@@ -20,6 +21,7 @@ import type { AnnounceContender, RouteSet, RunningSender, SenderEnv } from './co
 import type { PhaseTimings } from './ironlb-adapter.ts';
 import { exabgpApiContender, exabgpConfigContender } from './exabgp.ts';
 import { gobgpdContender } from './gobgpd.ts';
+import { ironlbCliContender } from './ironlb-cli.ts';
 import { ironlbContender } from './ironlb.ts';
 import { type Family, Receiver, type ReceiverPeer } from './receiver.ts';
 
@@ -43,6 +45,7 @@ export function announceContenders(): Entry[] {
     { contender: exabgpApiContender(), host: 4 },
     { contender: gobgpdContender, host: 5 },
     { contender: exabgpApiContender(1), host: 8, optIn: true },
+    { contender: ironlbCliContender, host: 9 },
   ];
   ironlbAdapters.forEach((adapter, i) =>
     entries.push({ contender: ironlbContender(adapter), host: 20 + i }),
@@ -218,6 +221,7 @@ export const announceBenchmark: Benchmark = {
     const cleanup = new Cleanup();
     const dir = makeTempDir('announce');
     cleanup.defer(`remove ${dir}`, () => removeTempDir(dir));
+    const compileCacheDir = join(dir, 'compile-cache');
     try {
       const receiverAddress = `${base}.1`;
       const listenPorts = new Map<string, number>();
@@ -276,6 +280,7 @@ export const announceBenchmark: Benchmark = {
                   localAddress,
                   localAsn: SENDER_ASN,
                   apiPort: await freePort(localAddress),
+                  compileCacheDir,
                   ...(listenPort === undefined ? {} : { listenPort }),
                 };
                 const routes: RouteSet = {

@@ -21,6 +21,8 @@ export interface SenderEnv {
   readonly listenPort?: number;
   /** A spare port on localAddress (gobgpd's gRPC). */
   readonly apiPort: number;
+  /** Node's compile cache for ironlb processes, shared by the run (bench/lib/compile-cache.ts). */
+  readonly compileCacheDir: string;
 }
 
 export interface RouteSet {

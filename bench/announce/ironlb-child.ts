@@ -64,11 +64,14 @@ async function handle(request: ChildRequest): Promise<void> {
   }
 }
 
-process.on('message', (request: ChildRequest) => {
-  handle(request).catch((err: unknown) => reply({ type: 'error', message: describeError(err) }));
-});
-// The parent went away: do not linger.
-process.on('disconnect', () => {
-  void adapter?.close().finally(() => process.exit(0));
-  setTimeout(() => process.exit(0), 2000).unref();
-});
+// Only as a forked child (with an IPC channel): imported to warm the compile cache, it does nothing.
+if (process.send !== undefined) {
+  process.on('message', (request: ChildRequest) => {
+    handle(request).catch((err: unknown) => reply({ type: 'error', message: describeError(err) }));
+  });
+  // The parent went away: do not linger.
+  process.on('disconnect', () => {
+    void adapter?.close().finally(() => process.exit(0));
+    setTimeout(() => process.exit(0), 2000).unref();
+  });
+}

@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { IronlbError } from '../../src/common/errors.ts';
+import { compileCacheEnv, ironlbNodeFlags, warmCompileCache } from '../lib/ironlb-runtime.ts';
 import { BenchErrors } from '../lib/errors.ts';
 import { ManagedProcess } from '../lib/processes.ts';
 import type { AnnounceContender } from './contender.ts';
@@ -68,13 +69,12 @@ export function ironlbContender(adapter: AdapterModule): AnnounceContender {
     listens: false,
     unavailable: () => adapter.unavailable(),
     async start(env, routes) {
+      warmCompileCache(env.compileCacheDir, [childScript]);
       const proc = await ManagedProcess.start(
         `ironlb child (${adapter.id})`,
         process.execPath,
-        [childScript, adapter.id],
-        {
-          ipc: true,
-        },
+        [...ironlbNodeFlags(), childScript, adapter.id],
+        { ipc: true, env: compileCacheEnv(env.compileCacheDir) },
       );
       const timeoutMs = 120_000;
       try {

@@ -54,30 +54,67 @@ export interface AdjRibOutCounts {
   readonly pending: number;
 }
 
+// RibEntry.#bits: flags in the low bits, the prefix length above them.
+const LIVE = 1;
+const PENDING = 2;
+const LISTED = 4;
+const IPV6 = 8;
+const LENGTH_SHIFT = 4;
+
 /**
  * One prefix: what the caller wants and what the peer has; gone from the
  * table when both are undefined. The entry is itself the CanonicalPrefix
- * handed out in deltas, so markSent() finds it without a lookup.
+ * handed out in deltas, so markSent() finds it without a lookup. Five fields
+ * (family, length and flags share one small integer): at 100k routes every
+ * field is ~0.8 MB.
  */
 class RibEntry implements CanonicalPrefix {
   readonly text: string;
-  readonly family: AddressFamily;
-  readonly length: number;
   desired: CanonicalAttributes | undefined = undefined;
   advertised: CanonicalAttributes | undefined = undefined;
   /** The set() call that last listed this prefix. */
   seenIn = 0;
-  /** In the table (false once removed: a delta still naming it must look the prefix up). */
-  live = true;
-  /** desired and advertised differ. */
-  pending = false;
-  /** In the pending list (which may hold entries that are no longer pending). */
-  listed = false;
+  #bits: number;
 
   constructor(prefix: ScannedPrefix) {
     this.text = prefix.text;
-    this.family = prefix.family;
-    this.length = prefix.length;
+    this.#bits =
+      LIVE | (prefix.family === 'ipv6-unicast' ? IPV6 : 0) | (prefix.length << LENGTH_SHIFT);
+  }
+
+  get family(): AddressFamily {
+    return (this.#bits & IPV6) === 0 ? 'ipv4-unicast' : 'ipv6-unicast';
+  }
+
+  get length(): number {
+    return this.#bits >>> LENGTH_SHIFT;
+  }
+
+  /** In the table (false once removed: a delta still naming it must look the prefix up). */
+  get live(): boolean {
+    return (this.#bits & LIVE) !== 0;
+  }
+
+  set live(value: boolean) {
+    this.#bits = value ? this.#bits | LIVE : this.#bits & ~LIVE;
+  }
+
+  /** desired and advertised differ. */
+  get pending(): boolean {
+    return (this.#bits & PENDING) !== 0;
+  }
+
+  set pending(value: boolean) {
+    this.#bits = value ? this.#bits | PENDING : this.#bits & ~PENDING;
+  }
+
+  /** In the pending list (which may hold entries that are no longer pending). */
+  get listed(): boolean {
+    return (this.#bits & LISTED) !== 0;
+  }
+
+  set listed(value: boolean) {
+    this.#bits = value ? this.#bits | LISTED : this.#bits & ~LISTED;
   }
 
   /** Derived when asked (rarely): the packer works from the text. */

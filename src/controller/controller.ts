@@ -10,6 +10,7 @@ import { AllocationTerm } from './allocation-term.ts';
 import { ClusterView } from './cluster-view.ts';
 import { LeaderWrites } from './leader-writes.ts';
 import { ControllerMetrics } from './metrics.ts';
+import { ControllerDefaults } from './defaults.ts';
 
 export interface ControllerOptions {
   readonly kubeConfig: KubeConfig;
@@ -36,14 +37,7 @@ export interface ControllerOptions {
   readonly maxBackoffMs?: number;
 }
 
-export const ControllerDefaults = {
-  namespace: 'ironlb-system',
-  leaseName: 'ironlb-controller',
-  configurationStateName: 'controller',
-  leaseDurationMs: 15_000,
-  renewDeadlineMs: 10_000,
-  retryPeriodMs: 2_000,
-} as const;
+export { ControllerDefaults };
 
 /** A running controller (what the CLI starts; tests hold it to look inside). */
 export interface RunningController {

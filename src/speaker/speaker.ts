@@ -39,16 +39,9 @@ import { defaultRouterId, nodeAddresses } from './router-id.ts';
 import { ServiceStatusWriter } from './service-status-writer.ts';
 import { SessionPool } from './session-pool.ts';
 import { sessionSpec, type SessionSpec } from './session-plan.ts';
+import { SpeakerDefaults } from './defaults.ts';
 
-export const SpeakerDefaults = {
-  namespace: 'ironlb-system',
-  httpPort: 7473,
-  drainMs: 5000,
-  /** Trailing debounce of decision rounds: a burst of changes makes one round. */
-  debounceMs: 30,
-  /** …but a change never waits longer than this for its round. */
-  maxDebounceMs: 200,
-} as const;
+export { SpeakerDefaults };
 
 /**
  * Annotation on the speaker's Node: `drain` makes a SIGTERM drain and

@@ -10,9 +10,10 @@ import {
   type AnnounceFlags,
   announcedRoutes,
   parseHostPort,
-  runAnnounce,
+  parsePrefixList,
   sessionOptionsOf,
 } from './bgp-announce.ts';
+import { runAnnounce } from './bgp-announce-run.ts';
 
 // Loopback addresses of this file: 127.0.32.x.
 const NO_SOURCE: AnnounceFlags = {
@@ -45,15 +46,17 @@ describe('ironlb bgp announce', () => {
   });
 
   it('builds one route per prefix, with the next hop of its family', () => {
-    const routes = announcedRoutes({
-      ...BASE,
-      prefix: ['192.0.2.1/32', '2001:db8::1/128', '192.0.2.2/32'],
-      nextHop: ['192.0.2.254', '2001:db8::fe'],
-      community: ['64698:1'],
-      largeCommunity: ['64698:1:2'],
-      localPref: 200,
-      med: 5,
-    });
+    const routes = [
+      ...announcedRoutes({
+        ...BASE,
+        prefix: ['192.0.2.1/32', '2001:db8::1/128', '192.0.2.2/32'],
+        nextHop: ['192.0.2.254', '2001:db8::fe'],
+        community: ['64698:1'],
+        largeCommunity: ['64698:1:2'],
+        localPref: 200,
+        med: 5,
+      }),
+    ];
     assert.deepEqual(routes[0], {
       prefix: '192.0.2.1/32',
       attributes: {
@@ -170,5 +173,31 @@ describe('ironlb bgp announce', () => {
       (e: unknown) => (e as { exitCode?: number }).exitCode === 1,
     );
     assert.match(err, /--local-as must be a whole number/);
+  });
+
+  it('reads prefix lists: whitespace-separated, # comments, blank lines', () => {
+    assert.deepEqual(
+      parsePrefixList('# routes\n192.0.2.1/32  192.0.2.2/32\n\n\t2001:db8::1/128 # v6\n#x\n'),
+      ['192.0.2.1/32', '192.0.2.2/32', '2001:db8::1/128'],
+    );
+    assert.deepEqual(parsePrefixList(''), []);
+    assert.deepEqual(parsePrefixList('  \n# only a comment\n'), []);
+  });
+
+  it('refuses to start with nothing to announce, or an unreadable list', async () => {
+    const base = ['bgp', 'announce', '--peer', '127.0.32.2', '--local-as', '1', '--peer-as', '2'];
+    for (const [args, message] of [
+      [base, /nothing to announce: give --prefix or --prefixes-from/],
+      [[...base, '--prefixes-from', '/nonexistent/prefixes.txt'], /ENOENT|no such file/],
+    ] as const) {
+      let err = '';
+      const program = buildProgram({ stdout: () => undefined, stderr: (text) => (err += text) });
+      for (const command of everyCommand(program)) command.exitOverride();
+      await assert.rejects(
+        program.parseAsync([...args], { from: 'user' }),
+        (e: unknown) => (e as { exitCode?: number }).exitCode === 2,
+      );
+      assert.match(err, message);
+    }
   });
 });

@@ -1,12 +1,13 @@
+import { readFile } from 'node:fs/promises';
 import { type Command, InvalidArgumentError, Option } from 'commander';
-import { BgpListener } from '../../bgp/bgp-listener.ts';
 import type { Route, RouteAttributes } from '../../bgp/route.ts';
 import { parseAddressOrUndefined } from '../../bgp/route-prefix.ts';
-import { Session } from '../../bgp/session.ts';
 import type { SessionOptions } from '../../bgp/session-options.ts';
 import { describeError } from '../../common/errors.ts';
-import { createLogger, type Logger } from '../../daemon/logger.ts';
+import { collectArgument, wholeNumberArgument } from '../arguments.ts';
+import { loadCommand } from '../load-command.ts';
 import type { CliIo } from '../program.ts';
+import { readStdin } from '../stdin.ts';
 
 /**
  * `ironlb bgp announce`: a standalone speaker. Holds one session, keeps the
@@ -66,8 +67,12 @@ export function parseHostPort(text: string, what: string): HostPort {
   return { address: parsed.text, port };
 }
 
-/** The routes the flags describe: every prefix with the same attributes (next hop by family). */
-export function announcedRoutes(flags: AnnounceFlags): Route[] {
+/**
+ * The routes the flags describe: every prefix with the same attributes (next
+ * hop by family). The flags are checked at once; the routes are made one at a
+ * time as the Adj-RIB-Out reads them, so 100k of them are never all alive.
+ */
+export function announcedRoutes(flags: AnnounceFlags): Iterable<Route> {
   const nextHops = new Map<string, string>();
   for (const hop of flags.nextHop ?? []) {
     const parsed = parseAddressOrUndefined(hop);
@@ -85,7 +90,7 @@ export function announcedRoutes(flags: AnnounceFlags): Route[] {
     ...(flags.med !== undefined && { med: flags.med }),
   };
   const byFamily = new Map<string, RouteAttributes>();
-  return flags.prefix.map((prefix) => {
+  const attributesOf = (prefix: string): RouteAttributes => {
     const family = prefix.includes(':') ? 'ipv6-unicast' : 'ipv4-unicast';
     let attributes = byFamily.get(family);
     if (attributes === undefined) {
@@ -93,8 +98,14 @@ export function announcedRoutes(flags: AnnounceFlags): Route[] {
       attributes = hop === undefined ? common : { ...common, nextHop: hop };
       byFamily.set(family, attributes);
     }
-    return { prefix, attributes };
-  });
+    return attributes;
+  };
+  const prefixes = flags.prefix;
+  return {
+    *[Symbol.iterator]() {
+      for (const prefix of prefixes) yield { prefix, attributes: attributesOf(prefix) };
+    },
+  };
 }
 
 /** Session options from the flags (without the listener, which needs I/O). */
@@ -147,68 +158,6 @@ export function sessionOptionsOf(flags: AnnounceFlags): {
   };
 }
 
-function integer(name: string, min: number, max: number): (text: string) => number {
-  return (text) => {
-    const value = Number(text);
-    if (!/^\d+$/.test(text) || value < min || value > max) {
-      throw new InvalidArgumentError(`${name} must be a whole number ${min}-${max}`);
-    }
-    return value;
-  };
-}
-
-const collect = (value: string, previous: string[] | undefined): string[] => [
-  ...(previous ?? []),
-  value,
-];
-
-/** Runs the speaker until `stopped` resolves; returns when the session is closed. */
-export async function runAnnounce(
-  flags: AnnounceFlags,
-  logger: Logger,
-  stopped: Promise<string>,
-): Promise<void> {
-  const routes = announcedRoutes(flags);
-  const { options, listen } = sessionOptionsOf(flags);
-  let listener: BgpListener | undefined;
-  if (listen !== undefined) {
-    listener = new BgpListener({
-      address: listen.address,
-      ...(listen.port !== undefined && { port: listen.port }),
-    });
-    listener.on('refused', (r) => logger.warn(r, 'refused a connection'));
-    await listener.listen();
-    logger.info({ address: listener.address, port: listener.port }, 'listening');
-  }
-  const session = new Session({ ...options, ...(listener !== undefined && { listener }) });
-  session.on('stateChange', (change) => logger.info(change, `${change.from} → ${change.to}`));
-  session.on('established', (info) =>
-    logger.info(
-      {
-        localAddress: info.localAddress,
-        remoteAddress: info.remoteAddress,
-        direction: info.direction,
-        holdTime: info.negotiated.holdTimeSeconds,
-        families: info.negotiated.families,
-        gracefulRestart: info.negotiated.gracefulRestart,
-        nextHops: info.nextHops,
-      },
-      'session established',
-    ),
-  );
-  session.on('down', (event) => logger.warn(event, 'session down'));
-  session.on('notification', (n) => logger.info(n, `NOTIFICATION ${n.direction}`));
-  session.on('warning', (w) => logger.warn(w, w.message));
-  session.on('synced', (counts) => logger.info(counts, 'routes sent'));
-  session.setRoutes(routes);
-  session.start();
-  const reason = await stopped;
-  logger.info({ reason }, 'stopping');
-  await session.close({ message: `ironlb bgp announce: ${reason}` });
-  await listener?.close();
-  logger.info(session.stats(), 'stopped');
-}
-
 /** `ironlb bgp announce`. */
 export function registerBgpAnnounce(bgp: Command, io: CliIo): void {
   bgp
@@ -217,14 +166,30 @@ export function registerBgpAnnounce(bgp: Command, io: CliIo): void {
       'Hold a BGP session with one peer and announce prefixes until SIGTERM/SIGINT (then Cease and exit 0). Logs JSON lines to stderr.',
     )
     .requiredOption('--peer <addr[:port]>', 'the peer to connect to (port 179 by default)')
-    .requiredOption('--local-as <n>', 'our AS number', integer('--local-as', 1, 0xffffffff))
-    .requiredOption('--peer-as <n>', "the peer's AS number", integer('--peer-as', 1, 0xffffffff))
-    .requiredOption('--prefix <cidr>', 'a prefix to announce (repeatable)', collect)
-    .option('--next-hop <addr>', 'next hop (one per family; default: our address)', collect)
-    .option('--community <a:b>', 'a community, or a well-known name (repeatable)', collect)
-    .option('--large-community <g:l1:l2>', 'a large community (repeatable)', collect)
-    .option('--local-pref <n>', 'LOCAL_PREF (iBGP only)', integer('--local-pref', 0, 0xffffffff))
-    .option('--med <n>', 'MULTI_EXIT_DISC', integer('--med', 0, 0xffffffff))
+    .requiredOption(
+      '--local-as <n>',
+      'our AS number',
+      wholeNumberArgument('--local-as', 1, 0xffffffff),
+    )
+    .requiredOption(
+      '--peer-as <n>',
+      "the peer's AS number",
+      wholeNumberArgument('--peer-as', 1, 0xffffffff),
+    )
+    .option('--prefix <cidr>', 'a prefix to announce (repeatable)', collectArgument)
+    .option(
+      '--prefixes-from <file>',
+      'announce the prefixes listed in a file too (whitespace-separated, # comments; - for stdin)',
+    )
+    .option('--next-hop <addr>', 'next hop (one per family; default: our address)', collectArgument)
+    .option('--community <a:b>', 'a community, or a well-known name (repeatable)', collectArgument)
+    .option('--large-community <g:l1:l2>', 'a large community (repeatable)', collectArgument)
+    .option(
+      '--local-pref <n>',
+      'LOCAL_PREF (iBGP only)',
+      wholeNumberArgument('--local-pref', 0, 0xffffffff),
+    )
+    .option('--med <n>', 'MULTI_EXIT_DISC', wholeNumberArgument('--med', 0, 0xffffffff))
     .option('--password <secret>', 'TCP-MD5 password (RFC 2385)')
     .option('--passive', 'never connect; wait for the peer on --listen')
     .option('--listen <addr[:port]>', 'accept connections from the peer here ([::]:179 by default)')
@@ -233,19 +198,23 @@ export function registerBgpAnnounce(bgp: Command, io: CliIo): void {
     .option(
       '--hold-time <s>',
       'proposed hold time (0 or 3-65535)',
-      integer('--hold-time', 0, 65535),
+      wholeNumberArgument('--hold-time', 0, 65535),
     )
     .option(
       '--connect-retry <s>',
       'seconds per connection attempt (RFC 4271 ConnectRetryTime, default 120)',
-      integer('--connect-retry', 1, 65535),
+      wholeNumberArgument('--connect-retry', 1, 65535),
     )
     .option('--ttl-security', 'GTSM (RFC 5082): send TTL 255, accept TTL ≥ 254 only')
-    .option('--multihop <n>', 'TTL of our packets (eBGP multihop)', integer('--multihop', 1, 255))
+    .option(
+      '--multihop <n>',
+      'TTL of our packets (eBGP multihop)',
+      wholeNumberArgument('--multihop', 1, 255),
+    )
     .option(
       '--graceful-restart <s>',
       'advertise graceful restart with this restart time (RFC 4724)',
-      integer('--graceful-restart', 0, 4095),
+      wholeNumberArgument('--graceful-restart', 0, 4095),
     )
     .option('--restarting', 'set the Restart State (R) bit: this speaker just restarted')
     .addOption(
@@ -253,7 +222,21 @@ export function registerBgpAnnounce(bgp: Command, io: CliIo): void {
         .choices(['debug', 'info', 'warn', 'error'])
         .default('info'),
     )
-    .action(async function (this: Command, flags: AnnounceFlags) {
+    .action(async function (this: Command, given: CommandLineFlags) {
+      let flags: AnnounceFlags;
+      try {
+        flags = { ...given, prefix: await prefixesOf(given) };
+      } catch (err) {
+        this.error(`error: ${describeError(err)}`, { exitCode: 2 });
+      }
+      if (flags.prefix.length === 0) {
+        this.error('error: nothing to announce: give --prefix or --prefixes-from', {
+          exitCode: 2,
+        });
+      }
+      const { createLogger, runAnnounce } = await loadCommand(
+        () => import('./bgp-announce-run.ts'),
+      );
       const logger = createLogger({
         name: 'ironlb-bgp-announce',
         level: (flags.logLevel ?? 'info') as 'info',
@@ -273,4 +256,27 @@ export function registerBgpAnnounce(bgp: Command, io: CliIo): void {
       }
       process.exitCode = 0;
     });
+}
+
+type CommandLineFlags = Omit<AnnounceFlags, 'prefix'> & {
+  readonly prefix?: readonly string[];
+  readonly prefixesFrom?: string;
+};
+
+/** The prefixes of a list file: separated by whitespace, `#` starts a comment. */
+export function parsePrefixList(text: string): string[] {
+  // One pass over the text (a list may hold 100k prefixes): no array per line.
+  const words = text.replace(/#[^\n]*/g, '').trim();
+  return words === '' ? [] : words.split(/\s+/);
+}
+
+/** --prefix values, then those of --prefixes-from (a file, or - for stdin). */
+async function prefixesOf(flags: CommandLineFlags): Promise<string[]> {
+  const prefixes = [...(flags.prefix ?? [])];
+  if (flags.prefixesFrom !== undefined) {
+    const text =
+      flags.prefixesFrom === '-' ? await readStdin() : await readFile(flags.prefixesFrom, 'utf8');
+    prefixes.push(...parsePrefixList(text));
+  }
+  return prefixes;
 }

@@ -14,6 +14,7 @@ import {
 } from '../../bgp/wire/index.ts';
 import type { BgpMessage, Capability, PathAttributes, WireContext } from '../../bgp/wire/index.ts';
 import type { CliIo } from '../program.ts';
+import { readStdin } from '../stdin.ts';
 
 const MARKER = Buffer.alloc(MARKER_LENGTH, 0xff);
 
@@ -172,12 +173,6 @@ export function decodeHexInput(text: string, ctx: WireContext): DecodeOutcome {
     }
   }
   return { entries };
-}
-
-async function readStdin(): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
 }
 
 interface DecodeOptions {

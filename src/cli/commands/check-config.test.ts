@@ -14,14 +14,16 @@ function file(name: string, text: string): string {
   return path;
 }
 
-function run(args: string[]): { out: string; err: string; exitCode: number | undefined } {
+async function run(
+  args: string[],
+): Promise<{ out: string; err: string; exitCode: number | undefined }> {
   let out = '';
   let err = '';
   const program = buildProgram({ stdout: (t) => (out += t), stderr: (t) => (err += t) });
   // Subcommands copy settings when created, so each needs its own override.
   for (const command of [program, ...program.commands]) command.exitOverride();
   try {
-    program.parse(['check-config', ...args], { from: 'user' });
+    await program.parseAsync(['check-config', ...args], { from: 'user' });
     return { out, err, exitCode: undefined };
   } catch (e) {
     return { out, err, exitCode: (e as { exitCode: number }).exitCode };
@@ -56,8 +58,8 @@ metadata: { name: ignored }
 `;
 
 describe('ironlb check-config', () => {
-  it('accepts a valid configuration (namespaces filled in by -n)', () => {
-    const { out, exitCode } = run(['-n', 'ironlb-system', file('valid.yaml', valid)]);
+  it('accepts a valid configuration (namespaces filled in by -n)', async () => {
+    const { out, exitCode } = await run(['-n', 'ironlb-system', file('valid.yaml', valid)]);
     assert.equal(exitCode, undefined);
     assert.equal(
       out,
@@ -65,7 +67,7 @@ describe('ironlb check-config', () => {
     );
   });
 
-  it('lists every error and exits 1', () => {
+  it('lists every error and exits 1', async () => {
     const pools = file(
       'pools.yaml',
       `apiVersion: ironlb.dev/v1beta1
@@ -79,7 +81,7 @@ metadata: { name: b, namespace: ns }
 spec: { addresses: [10.0.0.128/25], autoassign: true }
 `,
     );
-    const { err, exitCode } = run([pools]);
+    const { err, exitCode } = await run([pools]);
     assert.equal(exitCode, 1);
     assert.equal(
       err,
@@ -88,8 +90,8 @@ spec: { addresses: [10.0.0.128/25], autoassign: true }
     );
   });
 
-  it('reports unreadable YAML with exit code 2', () => {
-    const { err, exitCode } = run([file('broken.yaml', 'a: [1, 2\n')]);
+  it('reports unreadable YAML with exit code 2', async () => {
+    const { err, exitCode } = await run([file('broken.yaml', 'a: [1, 2\n')]);
     assert.equal(exitCode, 2);
     assert.match(err, /broken\.yaml: /);
   });

@@ -1,12 +1,9 @@
 import { hostname } from 'node:os';
-import { InvalidArgumentError, Option, type Command } from 'commander';
+import { Option, type Command } from 'commander';
 import type { LevelWithSilent } from 'pino';
-import { parseDuration } from '../../config/index.ts';
-import { ControllerDefaults, startController } from '../../controller/controller.ts';
-import { startDaemon } from '../../daemon/daemon.ts';
-import { createLogger } from '../../daemon/logger.ts';
-import { createMetricsRegistry } from '../../daemon/metrics.ts';
-import { loadKubeConfig } from '../../k8s/kubeconfig.ts';
+import { ControllerDefaults } from '../../controller/defaults.ts';
+import { portArgument, positiveDurationArgument, wholeNumberArgument } from '../arguments.ts';
+import { loadCommand } from '../load-command.ts';
 import type { CliIo } from '../program.ts';
 
 export interface ControllerFlags {
@@ -24,28 +21,6 @@ export interface ControllerFlags {
   readonly workers: number;
 }
 
-function duration(text: string): number {
-  const parsed = parseDuration(text);
-  if (!parsed.ok || parsed.value <= 0) {
-    throw new InvalidArgumentError(parsed.ok ? 'must be longer than 0' : parsed.reason);
-  }
-  return parsed.value;
-}
-
-function port(text: string): number {
-  const value = Number(text);
-  if (!Number.isInteger(value) || value < 0 || value > 65535) {
-    throw new InvalidArgumentError('must be a port number 0-65535');
-  }
-  return value;
-}
-
-function positiveInteger(text: string): number {
-  const value = Number(text);
-  if (!Number.isInteger(value) || value < 1) throw new InvalidArgumentError('must be 1 or more');
-  return value;
-}
-
 /** Why the lease timings cannot work together (client-go's rules), or undefined. */
 export function leaseTimingProblem(flags: {
   leaseDuration: number;
@@ -59,47 +34,6 @@ export function leaseTimingProblem(flags: {
     return '--retry-period must be shorter than --renew-deadline (a leader needs several tries to renew)';
   }
   return undefined;
-}
-
-/** Runs the controller in the daemon shell until SIGTERM; the function the CLI calls. */
-export async function runController(flags: ControllerFlags): Promise<void> {
-  const logger = createLogger({ name: 'ironlb-controller', level: flags.logLevel });
-  const kubeConfig = loadKubeConfig(flags.kubeconfig);
-  await startDaemon(
-    {
-      logger,
-      httpHost: flags.httpHost,
-      httpPort: flags.httpPort,
-      registry: createMetricsRegistry(),
-    },
-    (ctx) => {
-      logger.info(
-        {
-          identity: flags.identity,
-          namespace: flags.namespace,
-          loadBalancerClass: flags.lbClass ?? null,
-          cluster: kubeConfig.getCurrentCluster()?.server,
-        },
-        'starting controller',
-      );
-      startController({
-        kubeConfig,
-        namespace: flags.namespace,
-        loadBalancerClass: flags.lbClass,
-        identity: flags.identity,
-        leaseName: flags.leaseName,
-        leaseDurationMs: flags.leaseDuration,
-        renewDeadlineMs: flags.renewDeadline,
-        retryPeriodMs: flags.retryPeriod,
-        workers: flags.workers,
-        logger: ctx.logger,
-        registry: ctx.registry,
-        readiness: ctx.readiness,
-        shutdown: ctx.shutdown,
-        signal: ctx.signal,
-      });
-    },
-  );
 }
 
 /** `ironlb controller`: assigns LoadBalancer Services their addresses. */
@@ -120,7 +54,12 @@ export function registerController(program: Command, _io: CliIo): void {
       'serve only Services with this spec.loadBalancerClass (default: only Services without one)',
     )
     .option('--http-host <host>', 'address for /metrics, /healthz, /readyz', '0.0.0.0')
-    .option('--http-port <port>', 'port for /metrics, /healthz, /readyz (0: any)', port, 7472)
+    .option(
+      '--http-port <port>',
+      'port for /metrics, /healthz, /readyz (0: any)',
+      portArgument,
+      7472,
+    )
     .addOption(
       new Option('--identity <name>', 'this replica in the leader Lease; must be unique').default(
         process.env.POD_NAME ?? hostname(),
@@ -134,7 +73,7 @@ export function registerController(program: Command, _io: CliIo): void {
     )
     .addOption(
       new Option('--lease-duration <duration>', 'how long a lease lasts without renewal')
-        .argParser(duration)
+        .argParser(positiveDurationArgument)
         .default(ControllerDefaults.leaseDurationMs, '15s'),
     )
     .addOption(
@@ -142,12 +81,12 @@ export function registerController(program: Command, _io: CliIo): void {
         '--renew-deadline <duration>',
         'the leader steps down if it cannot renew for this long',
       )
-        .argParser(duration)
+        .argParser(positiveDurationArgument)
         .default(ControllerDefaults.renewDeadlineMs, '10s'),
     )
     .addOption(
       new Option('--retry-period <duration>', 'how often the lease is renewed or tried')
-        .argParser(duration)
+        .argParser(positiveDurationArgument)
         .default(ControllerDefaults.retryPeriodMs, '2s'),
     )
     .addOption(
@@ -155,11 +94,17 @@ export function registerController(program: Command, _io: CliIo): void {
         .choices(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'])
         .default('info'),
     )
-    .option('--workers <n>', 'Services reconciled at once', positiveInteger, 8)
+    .option(
+      '--workers <n>',
+      'Services reconciled at once',
+      wholeNumberArgument('--workers', 1, 1000),
+      8,
+    )
     .action(async function (this: Command, flags: ControllerFlags) {
       const problem = leaseTimingProblem(flags);
       if (problem !== undefined) this.error(problem, { exitCode: 2 });
       try {
+        const { runController } = await loadCommand(() => import('./controller-run.ts'));
         await runController(flags);
       } catch (err) {
         this.error(

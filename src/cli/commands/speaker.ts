@@ -1,13 +1,9 @@
-import { InvalidArgumentError, Option, type Command } from 'commander';
+import { Option, type Command } from 'commander';
 import type { LevelWithSilent } from 'pino';
 import { describeError } from '../../common/errors.ts';
-import { parseDuration } from '../../config/index.ts';
-import { startDaemon } from '../../daemon/daemon.ts';
-import { createLogger } from '../../daemon/logger.ts';
-import { createMetricsRegistry } from '../../daemon/metrics.ts';
-import { loadKubeConfig } from '../../k8s/kubeconfig.ts';
-import { nodeNameFromEnvironment } from '../../speaker/node-identity.ts';
-import { SpeakerDefaults, startSpeaker } from '../../speaker/speaker.ts';
+import { SpeakerDefaults } from '../../speaker/defaults.ts';
+import { durationArgument, portArgument } from '../arguments.ts';
+import { loadCommand } from '../load-command.ts';
 import type { CliIo } from '../program.ts';
 
 export interface SpeakerFlags {
@@ -19,62 +15,6 @@ export interface SpeakerFlags {
   readonly drainPeriod: number;
   readonly lbClass?: string;
   readonly logLevel: LevelWithSilent;
-}
-
-function duration(text: string): number {
-  const parsed = parseDuration(text);
-  if (!parsed.ok) throw new InvalidArgumentError(parsed.reason);
-  return parsed.value;
-}
-
-function port(text: string): number {
-  const value = Number(text);
-  if (!Number.isInteger(value) || value < 0 || value > 65535) {
-    throw new InvalidArgumentError('must be a port number 0-65535');
-  }
-  return value;
-}
-
-/** Time for the hooks after the drain: withdrawal, Cease, status cleanup. */
-const SHUTDOWN_MARGIN_MS = 15_000;
-
-/** Runs the speaker in the daemon shell until SIGTERM; the function the CLI calls. */
-export async function runSpeaker(flags: SpeakerFlags, nodeName: string): Promise<void> {
-  const logger = createLogger({ name: 'ironlb-speaker', level: flags.logLevel });
-  const kubeConfig = loadKubeConfig(flags.kubeconfig);
-  await startDaemon(
-    {
-      logger,
-      httpHost: flags.httpHost,
-      httpPort: flags.httpPort,
-      registry: createMetricsRegistry(),
-      shutdownDeadlineMs: flags.drainPeriod + SHUTDOWN_MARGIN_MS,
-    },
-    (ctx) => {
-      logger.info(
-        {
-          node: nodeName,
-          namespace: flags.namespace,
-          loadBalancerClass: flags.lbClass ?? null,
-          drainPeriodMs: flags.drainPeriod,
-          cluster: kubeConfig.getCurrentCluster()?.server,
-        },
-        'starting speaker',
-      );
-      startSpeaker({
-        kubeConfig,
-        nodeName,
-        namespace: flags.namespace,
-        loadBalancerClass: flags.lbClass,
-        drainMs: flags.drainPeriod,
-        logger: ctx.logger,
-        registry: ctx.registry,
-        readiness: ctx.readiness,
-        shutdown: ctx.shutdown,
-        signal: ctx.signal,
-      });
-    },
-  );
 }
 
 /** `ironlb speaker`: announces this node's Service addresses to its BGP peers. */
@@ -98,7 +38,7 @@ export function registerSpeaker(program: Command, _io: CliIo): void {
     .option(
       '--http-port <port>',
       'port for /metrics, /healthz, /readyz (0: any)',
-      port,
+      portArgument,
       SpeakerDefaults.httpPort,
     )
     .addOption(
@@ -106,7 +46,7 @@ export function registerSpeaker(program: Command, _io: CliIo): void {
         '--drain-period <duration>',
         'on SIGTERM, how long routes are announced with GRACEFUL_SHUTDOWN before the withdrawal',
       )
-        .argParser(duration)
+        .argParser(durationArgument)
         .default(SpeakerDefaults.drainMs, '5s'),
     )
     .option(
@@ -119,6 +59,9 @@ export function registerSpeaker(program: Command, _io: CliIo): void {
         .default('info'),
     )
     .action(async function (this: Command, flags: SpeakerFlags) {
+      const { nodeNameFromEnvironment, runSpeaker } = await loadCommand(
+        () => import('./speaker-run.ts'),
+      );
       let nodeName: string;
       try {
         nodeName = nodeNameFromEnvironment(

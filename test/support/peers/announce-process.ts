@@ -5,7 +5,7 @@
 import { fileURLToPath } from 'node:url';
 import { DaemonProcess } from './daemon-process.ts';
 
-const MAIN = fileURLToPath(new URL('../../../src/cli/main.ts', import.meta.url));
+const MAIN = fileURLToPath(new URL('../../../bin/ironlb.js', import.meta.url));
 
 export function startAnnounce(args: readonly string[]): DaemonProcess {
   return new DaemonProcess('ironlb bgp announce', process.execPath, [

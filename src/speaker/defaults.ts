@@ -1,0 +1,10 @@
+/** The speaker's defaults; a module of its own so the CLI can show them without loading the speaker. */
+export const SpeakerDefaults = {
+  namespace: 'ironlb-system',
+  httpPort: 7473,
+  drainMs: 5000,
+  /** Trailing debounce of decision rounds: a burst of changes makes one round. */
+  debounceMs: 30,
+  /** …but a change never waits longer than this for its round. */
+  maxDebounceMs: 200,
+} as const;
