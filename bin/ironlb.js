@@ -16,4 +16,5 @@ if (major === undefined || major < 24) {
 // NODE_DISABLE_COMPILE_CACHE=1 turns it off. A cache that cannot be written only costs memory.
 const { enableCompileCache } = await import('node:module');
 enableCompileCache?.();
-await import('../src/cli/main.ts');
+const { buildProgram } = await import('../src/cli/program.ts');
+await buildProgram().parseAsync(process.argv);

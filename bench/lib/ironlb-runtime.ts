@@ -46,11 +46,16 @@ export function warmCompileCache(dir: string, modules: readonly string[]): void 
   const source = modules
     .map((path) => `await import(${JSON.stringify(pathToFileURL(path).href)});`)
     .join('\n');
-  const run = spawnSync(process.execPath, ['--input-type=module', '-e', source], {
-    env: compileCacheEnv(dir),
-    encoding: 'utf8',
-    timeout: 60_000,
-  });
+  // With ironlb's own Node flags: V8's flags are part of the cache's key.
+  const run = spawnSync(
+    process.execPath,
+    [...ironlbNodeFlags(), '--input-type=module', '-e', source],
+    {
+      env: compileCacheEnv(dir),
+      encoding: 'utf8',
+      timeout: 60_000,
+    },
+  );
   if (run.status !== 0) {
     throw new IronlbError(
       BenchErrors.IRONLB_ERR_BENCH_PROCESS,

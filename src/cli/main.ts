@@ -1,3 +1,0 @@
-import { buildProgram } from './program.ts';
-
-await buildProgram().parseAsync(process.argv);
