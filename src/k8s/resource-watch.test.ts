@@ -4,6 +4,7 @@ import { CoreV1Api, type KubernetesObject } from '@kubernetes/client-node';
 import { memoryLogger } from '../daemon/test-logger.ts';
 import { startApiServer, type TestApiServer } from '../../test/support/api-server/index.ts';
 import { serviceManifest, waitFor, nameOf } from '../../test/support/controller-fixtures.ts';
+import { identityOnly } from './object-trim.ts';
 import { ResourceWatch, objectKey, type WatchEventType } from './resource-watch.ts';
 
 describe('ResourceWatch against the test API server', () => {
@@ -96,6 +97,44 @@ describe('ResourceWatch against the test API server', () => {
     assert.equal(w.get('a', 'default')?.metadata?.labels?.x, 'y');
     assert.equal(w.get('b', 'default'), undefined);
     assert.equal(w.size, 2);
+  });
+
+  it('caches what `keep` returns and never managedFields; onChange sees the whole object', async () => {
+    const base = serviceManifest('trimmed') as KubernetesObject;
+    const managed = {
+      ...base,
+      metadata: {
+        ...base.metadata,
+        managedFields: [{ manager: 'kubectl', operation: 'Apply', fieldsV1: { 'f:spec': {} } }],
+      },
+    };
+    server.store.put(managed);
+    const seen: KubernetesObject[] = [];
+    watch = new ResourceWatch<KubernetesObject>({
+      kubeConfig: server.kubeConfig(),
+      path: '/api/v1/namespaces/default/services',
+      apiVersion: 'v1',
+      kind: 'Service',
+      list: () => core.listNamespacedService({ namespace: 'default' }),
+      logger: memoryLogger().logger,
+      onChange: (_type, object) => seen.push(object),
+      keep: identityOnly,
+    });
+    await watch.start();
+    // Through the watch, too.
+    server.store.put({ ...managed, metadata: { ...managed.metadata, name: 'watched' } });
+    await waitFor('the watched Service', () => watch?.get('watched', 'default') !== undefined);
+    for (const name of ['trimmed', 'watched']) {
+      const cached = watch.get(name, 'default') as KubernetesObject & { spec?: unknown };
+      assert.equal(cached.spec, undefined, `${name}: the cache keeps what keep() returned`);
+      assert.equal(cached.metadata?.name, name);
+      assert.ok(cached.metadata?.resourceVersion);
+      const full = seen.find((o) => o.metadata?.name === name) as KubernetesObject & {
+        spec?: unknown;
+      };
+      assert.ok(full.spec !== undefined, `${name}: onChange saw the spec`);
+      assert.equal(full.metadata?.managedFields, undefined, `${name}: managedFields dropped`);
+    }
   });
 
   it('resumes a dropped watch from its resourceVersion without listing again', async () => {

@@ -34,6 +34,14 @@ export interface ResourceWatchOptions<T extends KubernetesObject> {
   readonly onApiError?: (resource: string) => void;
   readonly minBackoffMs?: number;
   readonly maxBackoffMs?: number;
+  /**
+   * What the cache keeps of each object (client-go's informer transform):
+   * onChange sees the whole object, the cache (`get`, `list`, onChange's
+   * `previous`) only what this returns. Must keep metadata.name, namespace and
+   * resourceVersion. metadata.managedFields is always dropped first (it is
+   * often larger than the rest of the object, and nothing here reads it).
+   */
+  readonly keep?: (object: T) => T;
 }
 
 /** How one watch request ended. */
@@ -310,7 +318,7 @@ export class ResourceWatch<T extends KubernetesObject> {
     ) {
       return;
     }
-    this.#objects.set(key, object);
+    this.#objects.set(key, this.#options.keep?.(object) ?? object);
     this.#notify(previous === undefined ? 'add' : 'update', object, previous);
   }
 
@@ -333,6 +341,7 @@ export class ResourceWatch<T extends KubernetesObject> {
 
   #normalise(raw: T): T {
     const object = JSON.parse(JSON.stringify(raw)) as T;
+    if (object.metadata?.managedFields !== undefined) delete object.metadata.managedFields;
     if (object.apiVersion === undefined && this.#options.apiVersion !== undefined)
       object.apiVersion = this.#options.apiVersion;
     if (object.kind === undefined && this.#options.kind !== undefined)

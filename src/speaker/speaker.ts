@@ -20,6 +20,7 @@ import { ConfigReport, directConfigReportWrites } from '../k8s/config-report.ts'
 import { ConfigView } from '../k8s/config-view.ts';
 import { EventRecorder } from '../k8s/event-recorder.ts';
 import { reuseConnections } from '../k8s/kubeconfig.ts';
+import { identityOnly, withoutImages } from '../k8s/object-trim.ts';
 import { ResourceWatch, type ResourceList } from '../k8s/resource-watch.ts';
 import { SERVICE_NAME_LABEL } from './announcement-reasons.ts';
 import {
@@ -27,7 +28,6 @@ import {
   serviceBgpAnnouncements,
   ServiceBgpStatusLabels,
   type AnnouncementEvent,
-  type ServiceBgpAnnouncement,
 } from './announcement-status.ts';
 import { AnnouncementState, type AnnouncementRound } from './announcement-state.ts';
 import { endpointSliceInfo, nodeInfo, serviceInfo } from './cluster-objects.ts';
@@ -143,6 +143,8 @@ export function startSpeaker(options: SpeakerOptions): RunningSpeaker {
     apiVersion: 'v1',
     kind: 'Service',
     list: () => core.listServiceForAllNamespaces(),
+    // The state keeps what the decision reads; the cache only names Services for events and status.
+    keep: identityOnly,
     onChange: (type, object) =>
       changed(
         type === 'delete'
@@ -162,6 +164,7 @@ export function startSpeaker(options: SpeakerOptions): RunningSpeaker {
     // Only slices that belong to a Service (as kube-proxy reads them).
     labelSelector: SERVICE_NAME_LABEL,
     list: () => discovery.listEndpointSliceForAllNamespaces({ labelSelector: SERVICE_NAME_LABEL }),
+    keep: identityOnly,
     onChange: (type, object) =>
       changed(
         type === 'delete'
@@ -180,6 +183,7 @@ export function startSpeaker(options: SpeakerOptions): RunningSpeaker {
     apiVersion: 'v1',
     kind: 'Node',
     list: () => core.listNode(),
+    keep: withoutImages,
     onChange: (type, object) => {
       const name = object.metadata?.name ?? '';
       let didChange = type === 'delete' ? state.deleteNode(name) : state.setNode(nodeInfo(object));
@@ -328,8 +332,12 @@ export function startSpeaker(options: SpeakerOptions): RunningSpeaker {
     // An announcement this node's ServiceBGPStatus already shows is not news: not at start-up
     // (a restarted speaker finds its status from before), and not when a later round only
     // catches up with what an earlier one already reported.
+    const shown = shownAnnouncements();
+    const wanted = new Map(
+      bgpStatus.map((s) => [`${s.serviceNamespace}/${s.serviceName}`, JSON.stringify(s.peers)]),
+    );
     const events = announcementEvents(first ? undefined : round.previous, round.next).filter(
-      (event) => !alreadyShown(event, bgpStatus),
+      (event) => !alreadyShown(event, wanted, shown),
     );
     for (const event of events) recordOnService(event);
     metrics.setAnnounced(
@@ -358,14 +366,10 @@ export function startSpeaker(options: SpeakerOptions): RunningSpeaker {
     );
   };
 
-  /** An announcement this node's ServiceBGPStatus already shows is not news. */
-  function alreadyShown(event: AnnouncementEvent, bgpStatus: ServiceBgpAnnouncement[]): boolean {
-    if (event.reason !== 'nodeAnnouncing') return false;
-    const wanted = bgpStatus.find(
-      (s) => s.serviceNamespace === event.serviceNamespace && s.serviceName === event.serviceName,
-    );
-    if (wanted === undefined) return false;
-    return statuses.list().some((object) => {
+  /** "namespace/name" → peers, of this node's ServiceBGPStatus objects (one pass per round). */
+  function shownAnnouncements(): Map<string, string> {
+    const shown = new Map<string, string>();
+    for (const object of statuses.list()) {
       const status = (
         object as {
           status?: {
@@ -376,13 +380,25 @@ export function startSpeaker(options: SpeakerOptions): RunningSpeaker {
           };
         }
       ).status;
-      return (
-        status?.node === nodeName &&
-        status.serviceName === event.serviceName &&
-        status.serviceNamespace === event.serviceNamespace &&
-        JSON.stringify(status.peers ?? []) === JSON.stringify(wanted.peers)
+      if (status?.node !== nodeName) continue;
+      shown.set(
+        `${status.serviceNamespace ?? ''}/${status.serviceName ?? ''}`,
+        JSON.stringify(status.peers ?? []),
       );
-    });
+    }
+    return shown;
+  }
+
+  /** An announcement this node's ServiceBGPStatus already shows (same peers as wanted) is not news. */
+  function alreadyShown(
+    event: AnnouncementEvent,
+    bgpStatus: ReadonlyMap<string, string>,
+    shown: ReadonlyMap<string, string>,
+  ): boolean {
+    if (event.reason !== 'nodeAnnouncing') return false;
+    const peers = shown.get(`${event.serviceNamespace}/${event.serviceName}`);
+    if (peers === undefined) return false;
+    return peers === bgpStatus.get(`${event.serviceNamespace}/${event.serviceName}`);
   }
 
   function recordOnService(event: {

@@ -32,6 +32,7 @@ import {
   type FieldError,
 } from './status.ts';
 import { applyStructuralSchema } from './structural-schema.ts';
+import { type FieldManager, managedFieldsAfter } from './managed-fields.ts';
 
 /**
  * The cluster state and the write rules every path shares (HTTP verbs and
@@ -60,6 +61,9 @@ export interface WriteOptions {
   readonly direct?: boolean;
   /** fieldValidation=Strict: fields the schema does not know fail the write (400). */
   readonly rejectUnknownFields?: boolean;
+  /** Who writes, for metadata.managedFields (default: manager "unknown", operation Update). */
+  readonly fieldManager?: string;
+  readonly operation?: 'Update' | 'Apply';
 }
 
 export interface DeletePreconditions {
@@ -233,6 +237,13 @@ export class Cluster {
     else delete meta.generation;
     if (definition.resetStatusOnCreate && version.statusSubresource && options.direct !== true)
       delete obj.status;
+    // The fields as sent (before defaults), as the real server records them.
+    meta.managedFields = managedFieldsAfter(
+      undefined,
+      writerOf(options, ''),
+      deepClone(obj),
+      rfc3339(this.now()),
+    );
     const unknownFields = this.#validateAndDefault(resolved, obj, undefined, '', options);
     if (options.dryRun === true) return { object: obj, unknownFields };
     const stored = this.store.create(key, obj);
@@ -321,6 +332,10 @@ export class Cluster {
       delete meta.selfLink;
     }
     metadataOf(next).resourceVersion = resourceVersionOf(old);
+    // Compared as the old ones first: a write that changes nothing leaves them alone.
+    if (oldMeta.managedFields === undefined) delete metadataOf(next).managedFields;
+    else metadataOf(next).managedFields = oldMeta.managedFields;
+    const written = deepClone(subresource === 'status' ? next : given);
     this.present(resolved, next);
     const unknownFields = this.#validateAndDefault(resolved, next, old, subresource, options);
 
@@ -343,6 +358,12 @@ export class Cluster {
     }
     const current = this.present(resolved, deepClone(old));
     if (deepEqual(next, current)) return { object: current, unknownFields };
+    metadataOf(next).managedFields = managedFieldsAfter(
+      oldMeta.managedFields,
+      writerOf(options, subresource),
+      written,
+      rfc3339(this.now()),
+    );
     if (options.dryRun === true) return { object: next, unknownFields };
 
     const key = groupResourceKey(definition);
@@ -455,4 +476,12 @@ function specChanged(old: KubeObject, next: KubeObject, statusSubresource: boole
     return copy;
   };
   return !deepEqual(strip(old), strip(next));
+}
+
+function writerOf(options: WriteOptions, subresource: '' | 'status'): FieldManager {
+  return {
+    manager: options.fieldManager ?? 'unknown',
+    operation: options.operation ?? 'Update',
+    subresource,
+  };
 }

@@ -30,6 +30,7 @@ import {
   successStatus,
   unsupportedMediaType,
 } from './status.ts';
+import { fieldManagerOf } from './managed-fields.ts';
 
 /**
  * The REST verbs on resources: request → verb, then get/list/create/update/
@@ -56,6 +57,8 @@ export interface ResourceRequest {
   readonly contentType: string;
   readonly accept: string | undefined;
   readonly body: string;
+  /** The User-Agent header: names the field manager when ?fieldManager= does not. */
+  readonly userAgent?: string | undefined;
 }
 
 export interface JsonReply {
@@ -163,10 +166,21 @@ function unknownFieldWarnings(result: WriteResult, mode: FieldValidation): strin
 interface WriteFlags {
   readonly dryRun: boolean;
   readonly rejectUnknownFields: boolean;
+  readonly fieldManager: string;
+  readonly operation: 'Update' | 'Apply';
 }
 
-function writeFlags(query: URLSearchParams, mode: FieldValidation): WriteFlags {
-  return { dryRun: isDryRun(query), rejectUnknownFields: mode === 'Strict' };
+function writeFlags(
+  request: ResourceRequest,
+  mode: FieldValidation,
+  operation: 'Update' | 'Apply' = 'Update',
+): WriteFlags {
+  return {
+    dryRun: isDryRun(request.query),
+    rejectUnknownFields: mode === 'Strict',
+    fieldManager: fieldManagerOf(request.query.get('fieldManager'), request.userAgent),
+    operation,
+  };
 }
 
 function parseTimeout(query: URLSearchParams): number | undefined {
@@ -371,7 +385,7 @@ export class ResourceHandlers {
       resolved,
       body,
       request.path.namespace,
-      writeFlags(request.query, mode),
+      writeFlags(request, mode),
     );
     return json(201, result.object, unknownFieldWarnings(result, mode));
   }
@@ -381,7 +395,7 @@ export class ResourceHandlers {
     checkJsonContentType(request.contentType);
     const mode = fieldValidation(query);
     const body = parseObjectBody(request.body);
-    const flags = writeFlags(query, mode);
+    const flags = writeFlags(request, mode);
     const name = path.name ?? '';
     const existing = this.#cluster.get(resolved, this.#namespace(resolved, path), name);
     if (existing === undefined) {
@@ -415,7 +429,11 @@ export class ResourceHandlers {
     accepted.push(PatchType.ApplyPatchYaml);
     if (!accepted.includes(contentType)) throw unsupportedMediaType(contentType, accepted);
     const mode = fieldValidation(query);
-    const flags = writeFlags(query, mode);
+    const flags = writeFlags(
+      request,
+      mode,
+      contentType === PatchType.ApplyPatchYaml ? 'Apply' : 'Update',
+    );
     const subresource = path.subresource === 'status' ? 'status' : '';
     const patch = parseBody(request.body);
     const name = path.name ?? '';

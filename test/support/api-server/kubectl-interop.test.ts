@@ -193,7 +193,15 @@ describe(
       };
       const current = server.store.get('v1', 'Service', 'web', 'default')!;
       assert.equal(json.kind, 'Service');
-      assert.deepEqual(json.metadata, current.metadata);
+      // kubectl hides managedFields unless --show-managed-fields; the server keeps one entry per writer.
+      const { managedFields, ...metadata } = current.metadata as { managedFields?: unknown };
+      assert.deepEqual(json.metadata, metadata);
+      assert.deepEqual(
+        (managedFields as Array<{ manager: string; operation: string }>).map(
+          (entry) => `${entry.manager}/${entry.operation}`,
+        ),
+        ['kubectl-create/Update', 'unknown/Update'],
+      );
       assert.deepEqual(json.status, { loadBalancer: { ingress: [{ ip: '192.0.2.1' }] } });
     });
 

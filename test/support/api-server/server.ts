@@ -230,6 +230,7 @@ export async function startApiServer(options: ApiServerOptions = {}): Promise<Te
         '',
       accept: req.headers.accept,
       body,
+      userAgent: req.headers['user-agent'],
     });
     if (reply.kind === 'watch') {
       hub.check(reply.plan);
