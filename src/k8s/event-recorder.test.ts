@@ -145,4 +145,29 @@ describe('EventRecorder against the test API server', () => {
     assert.ok(warning);
     assert.match(String(warning.err), /^HTTP 500/);
   });
+
+  it('forgets events older than the window in amortised passes (bounded memory)', async () => {
+    const { logger } = memoryLogger();
+    const small = new EventRecorder({
+      kubeConfig: server.kubeConfig(),
+      component: 'ironlb-speaker',
+      logger,
+      now: () => clock,
+      aggregationWindowMs: 60_000,
+      pruneMinEntries: 8,
+    });
+    const services = Array.from({ length: 12 }, (_, i) =>
+      server.store.put(serviceManifest(`prune-${i}`)),
+    );
+    // 12 fresh events: one pass at 8 finds nothing old; the next is due at 16.
+    for (const s of services) await small.record(s, { type: 'Normal', reason: 'A', message: 'a' });
+    assert.equal(small.remembered, 12);
+    // Past the window: the pass at 16 forgets the 12 old ones, keeping the 4 new.
+    clock = new Date(clock.getTime() + 61_000);
+    for (const s of services.slice(0, 4)) {
+      await small.record(s, { type: 'Normal', reason: 'B', message: 'b' });
+    }
+    assert.equal(small.remembered, 4);
+    for (const s of services) server.store.delete('v1', 'Service', nameOf(s), 'default');
+  });
 });

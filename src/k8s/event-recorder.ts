@@ -24,6 +24,9 @@ export interface RecordedEvent {
  * event on the same object within the aggregation window bump `count` on the
  * existing Event instead of creating a new one, as kubelet's recorder does.
  */
+/** Below this many remembered events the table is never scanned. */
+const PRUNE_MIN_ENTRIES = 4096;
+
 export class EventRecorder {
   readonly #api: CoreV1Api;
   readonly #component: string;
@@ -36,6 +39,8 @@ export class EventRecorder {
   >();
   readonly #windowMs: number;
   readonly #onError: (() => void) | undefined;
+  readonly #pruneMinEntries: number;
+  #pruneAt: number;
 
   constructor(options: {
     kubeConfig: KubeConfig;
@@ -44,6 +49,8 @@ export class EventRecorder {
     logger: Logger;
     now?: () => Date;
     aggregationWindowMs?: number;
+    /** Remembered events below which the table is never scanned for old ones (default 4096). */
+    pruneMinEntries?: number;
     /** Called when a write fails (the API error metric). */
     onError?: () => void;
   }) {
@@ -54,6 +61,8 @@ export class EventRecorder {
     this.#now = options.now ?? (() => new Date());
     this.#windowMs = options.aggregationWindowMs ?? 10 * 60_000;
     this.#onError = options.onError;
+    this.#pruneMinEntries = options.pruneMinEntries ?? PRUNE_MIN_ENTRIES;
+    this.#pruneAt = this.#pruneMinEntries;
   }
 
   async record(object: KubernetesObject, event: RecordedEvent): Promise<void> {
@@ -124,10 +133,21 @@ export class EventRecorder {
     }
   }
 
+  /** Events remembered for aggregation (old ones are forgotten in amortised passes). */
+  get remembered(): number {
+    return this.#recent.size;
+  }
+
+  /**
+   * Forgets entries older than the window once the table has doubled since
+   * the last pass (at least 4096): amortised O(1) per event, where a pass per
+   * event cost O(entries) each while 10k recent events were all still fresh.
+   */
   #prune(now: number): void {
-    if (this.#recent.size < 4096) return;
+    if (this.#recent.size < this.#pruneAt) return;
     for (const [key, entry] of this.#recent) {
       if (now - entry.at >= this.#windowMs) this.#recent.delete(key);
     }
+    this.#pruneAt = Math.max(this.#pruneMinEntries, 2 * this.#recent.size);
   }
 }

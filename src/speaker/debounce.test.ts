@@ -66,4 +66,52 @@ describe('Debouncer', () => {
     clock.advance(1000);
     assert.deepEqual(runs, [0]);
   });
+
+  it('spaces slow runs: after a run that cost T, the next waits busyFactor × T', () => {
+    const clock = new FakeClock();
+    const runs: number[] = [];
+    const debouncer = new Debouncer({
+      clock,
+      delayMs: 30,
+      maxDelayMs: 200,
+      busyFactor: 4,
+      run: () => {
+        runs.push(clock.now());
+        return 100; // each run reports it took 100 ms
+      },
+    });
+    debouncer.trigger();
+    clock.advance(30);
+    assert.deepEqual(runs, [30]);
+    // Triggers keep coming, but the next run waits until 30 + 4 × 100.
+    for (let t = 0; t < 600; t += 10) {
+      debouncer.trigger();
+      clock.advance(10);
+    }
+    assert.deepEqual(
+      runs.slice(0, 3),
+      [30, 430, 830].filter((at) => at <= 630),
+    );
+    assert.equal(runs[1], 430);
+  });
+
+  it('fast runs are not delayed by the spacing', () => {
+    const clock = new FakeClock();
+    const runs: number[] = [];
+    const debouncer = new Debouncer({
+      clock,
+      delayMs: 30,
+      maxDelayMs: 200,
+      busyFactor: 4,
+      run: () => {
+        runs.push(clock.now());
+        return 1;
+      },
+    });
+    debouncer.trigger();
+    clock.advance(30);
+    debouncer.trigger();
+    clock.advance(30);
+    assert.deepEqual(runs, [30, 60]);
+  });
 });

@@ -7,4 +7,10 @@ export const SpeakerDefaults = {
   debounceMs: 30,
   /** …but a change never waits longer than this for its round. */
   maxDebounceMs: 200,
+  /**
+   * A decision round costs O(Services) (~0.1 s at 10k); the next waits at
+   * least this many times as long, so rounds take at most a fifth of a core
+   * however fast the cluster changes.
+   */
+  roundBusyFactor: 4,
 } as const;

@@ -353,6 +353,7 @@ export function startSpeaker(options: SpeakerOptions): RunningSpeaker {
     if (!node.exists && !nodeMissingLogged) logger.warn({ node: nodeName }, node.message);
     nodeMissingLogged = !node.exists;
 
+    if (!logger.isLevelEnabled('debug')) return;
     logger.debug(
       {
         full: round.full,
@@ -445,11 +446,14 @@ export function startSpeaker(options: SpeakerOptions): RunningSpeaker {
     metrics.setUnknownNodeEndpoints(counts);
   }
 
+  const roundClock = options.clock ?? systemClock;
   const debouncer = new Debouncer({
-    clock: options.clock ?? systemClock,
+    clock: roundClock,
     delayMs: options.debounceMs ?? SpeakerDefaults.debounceMs,
     maxDelayMs: options.maxDebounceMs ?? SpeakerDefaults.maxDebounceMs,
+    busyFactor: SpeakerDefaults.roundBusyFactor,
     run: () => {
+      const started = roundClock.now();
       try {
         runRound();
       } catch (err) {
@@ -458,6 +462,7 @@ export function startSpeaker(options: SpeakerOptions): RunningSpeaker {
           'decision round failed',
         );
       }
+      return roundClock.now() - started;
     },
   });
 
