@@ -125,13 +125,14 @@ async function scene(
 /** name → first ingress IP, for every Service holding one. */
 function assignments(server: TestApiServer): Map<string, string> {
   const map = new Map<string, string>();
-  for (const object of server.store.list('v1', 'Service', 'default')) {
+  // Without copies: this runs every 100 ms over 10k Services, on the daemons' CPUs.
+  server.store.scan('v1', 'Service', 'default', (object) => {
     const status = object.status as
       { loadBalancer?: { ingress?: Array<{ ip?: string }> } } | undefined;
     const ip = status?.loadBalancer?.ingress?.[0]?.ip;
     const name = (object.metadata as JsonObject | undefined)?.['name'];
     if (ip !== undefined && typeof name === 'string') map.set(name, ip);
-  }
+  });
   return map;
 }
 

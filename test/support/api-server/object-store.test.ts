@@ -16,6 +16,23 @@ function cm(
 }
 
 describe('object store', () => {
+  it('scan visits one kind (one namespace when given) without copying', () => {
+    const store = new ObjectStore({ historyLimit: 10 });
+    store.create('configmaps', cm('a'));
+    store.create('configmaps', cm('b', 'other'));
+    store.create('secrets', cm('s'));
+    const seen: unknown[] = [];
+    store.scan('configmaps', 'default', (object) => seen.push(object));
+    assert.deepEqual(
+      seen.map((o) => (o as { metadata: { name: string } }).metadata.name),
+      ['a'],
+    );
+    const again: unknown[] = [];
+    store.scan('configmaps', undefined, (object) => again.push(object));
+    assert.equal(again.length, 2);
+    assert.equal(again[0], seen[0], 'the stored object itself, not a copy');
+  });
+
   it('shares one revision counter across kinds and stamps resourceVersion', () => {
     const store = new ObjectStore({ historyLimit: 10 });
     const a = store.create('configmaps', cm('a'));

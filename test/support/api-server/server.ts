@@ -56,6 +56,16 @@ export interface DirectStore {
   get(apiVersion: string, kind: string, name: string, namespace?: string): KubeObject | undefined;
   list(apiVersion: string, kind: string, namespace?: string): KubeObject[];
   /**
+   * Visits the stored objects without copying them, in no particular order:
+   * for benchmarks that poll many objects. Read only; never change them.
+   */
+  scan(
+    apiVersion: string,
+    kind: string,
+    namespace: string | undefined,
+    visit: (object: Readonly<KubeObject>) => void,
+  ): void;
+  /**
    * Creates or replaces an object (spec and status together, whatever its
    * resourceVersion says), with the server's defaults and validation.
    * Emits the watch event a real write would. Accepts client-node model
@@ -352,6 +362,11 @@ export async function startApiServer(options: ApiServerOptions = {}): Promise<Te
     get(apiVersion, kind, name, namespace) {
       const resolved = resolveKind(apiVersion, kind);
       return cluster.get(resolved, namespaceFor(resolved, namespace), name);
+    },
+    scan(apiVersion, kind, namespace, visit) {
+      const resolved = resolveKind(apiVersion, kind);
+      const ns = resolved.definition.namespaced ? namespace : undefined;
+      cluster.store.scan(groupResourceKey(resolved.definition), ns, visit);
     },
     list(apiVersion, kind, namespace) {
       const resolved = resolveKind(apiVersion, kind);
