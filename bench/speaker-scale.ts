@@ -23,7 +23,7 @@ import {
   sliceManifest,
 } from '../test/speaker/fixtures.ts';
 import { Receiver } from './announce/receiver.ts';
-import { ironlbArgs, warmCompileCache } from './lib/ironlb-runtime.ts';
+import { deployedNodeFlags, IRONLB_BIN, warmCompileCache } from './lib/ironlb-runtime.ts';
 import { freePort } from './lib/loopback.ts';
 import type { MetricSpec } from './lib/model.ts';
 import { Cleanup, commandExists, ManagedProcess, peakRssKiB, waitFor } from './lib/processes.ts';
@@ -143,10 +143,11 @@ const daemonModules = [
   '../src/cli/commands/speaker-run.ts',
 ].map((path) => fileURLToPath(new URL(path, import.meta.url)));
 
-/** Starts `ironlb ARGS` as deployed: ironlb's Node flags, a warm compile cache under `dir`. */
+/** Starts `ironlb COMPONENT ARGS` as deployed: the manifest's Node flags, a warm compile cache under `dir`. */
 async function startDaemon(
   cleanup: Cleanup,
   name: string,
+  component: 'controller' | 'speaker',
   args: readonly string[],
   dir: string,
   env: NodeJS.ProcessEnv = process.env,
@@ -154,9 +155,12 @@ async function startDaemon(
   const cacheDir = join(dir, 'compile-cache');
   warmCompileCache(cacheDir, daemonModules);
   return cleanup.process(
-    await ManagedProcess.start(name, process.execPath, ironlbArgs(args), {
-      env: { ...env, NODE_COMPILE_CACHE: cacheDir },
-    }),
+    await ManagedProcess.start(
+      name,
+      process.execPath,
+      [...deployedNodeFlags(component), IRONLB_BIN, ...args],
+      { env: { ...env, NODE_COMPILE_CACHE: cacheDir } },
+    ),
     10_000,
   );
 }
@@ -170,6 +174,7 @@ async function startController(
   return startDaemon(
     cleanup,
     'ironlb controller',
+    'controller',
     [
       'controller',
       '--kubeconfig',
@@ -284,6 +289,7 @@ async function scaleRepetition(
     const speaker = await startDaemon(
       cleanup,
       'ironlb speaker',
+      'speaker',
       [
         'speaker',
         '--kubeconfig',

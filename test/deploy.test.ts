@@ -125,12 +125,12 @@ describe('deploy/', () => {
     assert.deepEqual(container!.securityContext.capabilities, { drop: ['ALL'] });
   });
 
-  it("both daemons run with bin/ironlb.js's Node flags and a writable compile cache", () => {
+  it("both daemons run with bin/ironlb.js's Node flags, a heap cap inside the memory limit and a writable compile cache", () => {
     const shebang = readFileSync(new URL('../bin/ironlb.js', import.meta.url), 'utf8').split(
       '\n',
     )[0];
-    const binFlags = (shebang ?? '').replace(/^#!\/usr\/bin\/env -S node\s*/, '');
-    assert.notEqual(binFlags, '', 'bin/ironlb.js passes Node flags');
+    const binFlags = (shebang ?? '').replace(/^#!\/usr\/bin\/env -S node\s*/, '').split(/\s+/);
+    assert.notDeepEqual(binFlags, [''], 'bin/ironlb.js passes Node flags');
     for (const kind of ['Deployment', 'DaemonSet']) {
       const workload = rendered().find((o) => o.kind === kind)!;
       const pod = (
@@ -140,6 +140,7 @@ describe('deploy/', () => {
               containers: Array<{
                 env: Array<{ name: string; value?: string }>;
                 volumeMounts: Array<{ name: string; mountPath: string }>;
+                resources: { limits: { memory: string } };
               }>;
               volumes: Array<{ name: string; emptyDir?: unknown }>;
             };
@@ -148,7 +149,13 @@ describe('deploy/', () => {
       ).template.spec;
       const [container] = pod.containers;
       const env = new Map(container!.env.map((e) => [e.name, e.value]));
-      assert.equal(env.get('NODE_OPTIONS'), binFlags, `${kind}: NODE_OPTIONS`);
+      const nodeOptions = (env.get('NODE_OPTIONS') ?? '').split(/\s+/);
+      for (const flag of binFlags) assert.ok(nodeOptions.includes(flag), `${kind}: ${flag}`);
+      const heapMiB = Number(/--max-old-space-size=(\d+)/.exec(env.get('NODE_OPTIONS') ?? '')?.[1]);
+      const limitMiB = Number(/^(\d+)Mi$/.exec(container!.resources.limits.memory)?.[1]);
+      assert.ok(heapMiB > 0 && limitMiB > 0, `${kind}: a heap cap and a memory limit in MiB`);
+      // The heap is not all of a Node process: ~100 MiB of code, buffers and the runtime besides.
+      assert.ok(heapMiB + 100 <= limitMiB, `${kind}: heap ${heapMiB} MiB fits in ${limitMiB} MiB`);
       const cache = env.get('NODE_COMPILE_CACHE');
       const mount = container!.volumeMounts.find((m) => m.mountPath === cache);
       assert.ok(

@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { parseAllDocuments } from 'yaml';
 import { IronlbError } from '../../src/common/errors.ts';
 import { BenchErrors } from './errors.ts';
 
@@ -22,6 +23,32 @@ export function ironlbNodeFlags(): string[] {
 /** Command-line arguments that run `ironlb ARGS…` with ironlb's own Node flags. */
 export function ironlbArgs(args: readonly string[]): string[] {
   return [...ironlbNodeFlags(), IRONLB_BIN, ...args];
+}
+
+/**
+ * The Node flags a daemon is deployed with: NODE_OPTIONS of its container in
+ * deploy/<component>.yaml (the shebang's flags plus a heap cap), so the scale
+ * benchmark measures the daemons as the manifests run them.
+ */
+export function deployedNodeFlags(component: 'controller' | 'speaker'): string[] {
+  const manifest = fileURLToPath(new URL(`../../deploy/${component}.yaml`, import.meta.url));
+  for (const document of parseAllDocuments(readFileSync(manifest, 'utf8'))) {
+    const object = document.toJS() as {
+      spec?: {
+        template?: {
+          spec?: { containers?: Array<{ env?: Array<{ name: string; value?: string }> }> };
+        };
+      };
+    } | null;
+    for (const container of object?.spec?.template?.spec?.containers ?? []) {
+      const options = container.env?.find((e) => e.name === 'NODE_OPTIONS')?.value;
+      if (options !== undefined) return options.split(/\s+/).filter((word) => word !== '');
+    }
+  }
+  throw new IronlbError(
+    BenchErrors.IRONLB_ERR_BENCH_OPTIONS,
+    `deploy/${component}.yaml has no NODE_OPTIONS`,
+  );
 }
 
 /**
