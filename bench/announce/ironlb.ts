@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { IronlbError } from '../../src/common/errors.ts';
-import { compileCacheEnv, ironlbNodeFlags, warmCompileCache } from '../lib/ironlb-runtime.ts';
+import { compileCacheEnv, deployedNodeFlags, warmCompileCache } from '../lib/ironlb-runtime.ts';
 import { BenchErrors } from '../lib/errors.ts';
 import { ManagedProcess } from '../lib/processes.ts';
 import type { AnnounceContender } from './contender.ts';
@@ -73,7 +73,7 @@ export function ironlbContender(adapter: AdapterModule): AnnounceContender {
       const proc = await ManagedProcess.start(
         `ironlb child (${adapter.id})`,
         process.execPath,
-        [...ironlbNodeFlags(), childScript, adapter.id],
+        [...deployedNodeFlags('speaker'), childScript, adapter.id],
         { ipc: true, env: compileCacheEnv(env.compileCacheDir) },
       );
       const timeoutMs = 120_000;
