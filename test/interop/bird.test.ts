@@ -4,6 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import type { SessionOptions } from '../../src/bgp/session-options.ts';
 import { startAnnounce } from '../support/peers/announce-process.ts';
 import { BirdPeer, birdUnavailable } from '../support/peers/bird.ts';
 import { waitFor } from '../support/peers/daemon-process.ts';
@@ -43,18 +44,30 @@ async function pair(
   return { bird: peer, ours, theirs };
 }
 
+/** Our session to the pair's BIRD (dialing out unless `extra` says otherwise), closed after the test. */
+function ourSession(
+  t: { after: (fn: () => Promise<void>) => void },
+  ours: string,
+  theirs: string,
+  extra: Partial<SessionOptions> = {},
+): RecordedSession {
+  const speaker = new RecordedSession({
+    localAs: 64698,
+    peerAs: 64699,
+    routerId: ours,
+    peerAddress: theirs,
+    peerPort: BIRD_PORT,
+    localAddress: ours,
+    ...extra,
+  });
+  t.after(() => speaker.close());
+  return speaker;
+}
+
 describe('BIRD 2', { skip, timeout: 60_000 }, () => {
   it('eBGP, ours active: IPv4 and IPv6 routes with their attributes appear; a withdrawal disappears', async (t) => {
     const { bird, ours, theirs } = await pair(t, 1, {});
-    const speaker = new RecordedSession({
-      localAs: 64698,
-      peerAs: 64699,
-      routerId: ours,
-      peerAddress: theirs,
-      peerPort: BIRD_PORT,
-      localAddress: ours,
-    });
-    t.after(() => speaker.close());
+    const speaker = ourSession(t, ours, theirs);
     const { routes, expected, withdrawn } = attributeRoutes(false);
     speaker.session.setRoutes(routes);
     speaker.session.start();
@@ -112,15 +125,7 @@ describe('BIRD 2', { skip, timeout: 60_000 }, () => {
 
   it('10,000 prefixes announced, changed and withdrawn: BIRD ends with exactly our set', async (t) => {
     const { bird, ours, theirs } = await pair(t, 3, {});
-    const speaker = new RecordedSession({
-      localAs: 64698,
-      peerAs: 64699,
-      routerId: ours,
-      peerAddress: theirs,
-      peerPort: BIRD_PORT,
-      localAddress: ours,
-    });
-    t.after(() => speaker.close());
+    const speaker = ourSession(t, ours, theirs);
     const exactly = async (want: readonly string[]): Promise<void> => {
       const sorted = [...want].sort();
       await waitFor(
@@ -150,15 +155,7 @@ describe('BIRD 2', { skip, timeout: 60_000 }, () => {
 
   it('BIRD killed and restarted: we reconnect and announce again', async (t) => {
     const { bird, ours, theirs } = await pair(t, 4, {});
-    const speaker = new RecordedSession({
-      localAs: 64698,
-      peerAs: 64699,
-      routerId: ours,
-      peerAddress: theirs,
-      peerPort: BIRD_PORT,
-      localAddress: ours,
-    });
-    t.after(() => speaker.close());
+    const speaker = ourSession(t, ours, theirs);
     speaker.session.setRoutes(hostRoutes(3, 100));
     speaker.session.start();
     await speaker.established();
@@ -179,16 +176,9 @@ describe('BIRD 2', { skip, timeout: 60_000 }, () => {
 
   it('BIRD frozen (SIGSTOP): our hold timer expires, NOTIFICATION 4/0, reconnect after SIGCONT', async (t) => {
     const { bird, ours, theirs } = await pair(t, 5, {});
-    const speaker = new RecordedSession({
-      localAs: 64698,
-      peerAs: 64699,
-      routerId: ours,
-      peerAddress: theirs,
-      peerPort: BIRD_PORT,
-      localAddress: ours,
+    const speaker = ourSession(t, ours, theirs, {
       holdTimeSeconds: 3,
     });
-    t.after(() => speaker.close());
     speaker.session.setRoutes(hostRoutes(4, 10));
     speaker.session.start();
     await speaker.established();
@@ -221,16 +211,9 @@ describe('BIRD 2', { skip, timeout: 60_000 }, () => {
 
   it('TCP-MD5: the right password establishes (ours active, then ours passive)', async (t) => {
     const { bird, ours, theirs } = await pair(t, 6, { password: 'interop-secret' });
-    const speaker = new RecordedSession({
-      localAs: 64698,
-      peerAs: 64699,
-      routerId: ours,
-      peerAddress: theirs,
-      peerPort: BIRD_PORT,
-      localAddress: ours,
+    const speaker = ourSession(t, ours, theirs, {
       password: 'interop-secret',
     });
-    t.after(() => speaker.close());
     speaker.session.setRoutes(hostRoutes(5, 3));
     speaker.session.start();
     await speaker.established();
@@ -262,16 +245,9 @@ describe('BIRD 2', { skip, timeout: 60_000 }, () => {
 
   it('TCP-MD5: a wrong password never establishes', async (t) => {
     const { bird, ours, theirs } = await pair(t, 8, { password: 'right' });
-    const speaker = new RecordedSession({
-      localAs: 64698,
-      peerAs: 64699,
-      routerId: ours,
-      peerAddress: theirs,
-      peerPort: BIRD_PORT,
-      localAddress: ours,
+    const speaker = ourSession(t, ours, theirs, {
       password: 'wrong',
     });
-    t.after(() => speaker.close());
     speaker.session.start();
     // Segments with a bad signature are dropped by BIRD's kernel: not even TCP comes up.
     await new Promise((resolve) => setTimeout(resolve, 3000));
@@ -281,16 +257,9 @@ describe('BIRD 2', { skip, timeout: 60_000 }, () => {
 
   it('GTSM: with ttl security on at BIRD, ours with GTSM establishes, without it does not', async (t) => {
     const { bird, ours, theirs } = await pair(t, 9, { ttlSecurity: true, multihop: 1 });
-    const withGtsm = new RecordedSession({
-      localAs: 64698,
-      peerAs: 64699,
-      routerId: ours,
-      peerAddress: theirs,
-      peerPort: BIRD_PORT,
-      localAddress: ours,
+    const withGtsm = ourSession(t, ours, theirs, {
       ttlSecurity: true,
     });
-    t.after(() => withGtsm.close());
     withGtsm.session.setRoutes(hostRoutes(6, 2));
     withGtsm.session.start();
     await withGtsm.established();
@@ -330,15 +299,7 @@ describe('BIRD 2', { skip, timeout: 60_000 }, () => {
 
   it('ROUTE-REFRESH (birdc reload in): we send the table again, bracketed by BoRR/EoRR', async (t) => {
     const { bird, ours, theirs } = await pair(t, 10, {});
-    const speaker = new RecordedSession({
-      localAs: 64698,
-      peerAs: 64699,
-      routerId: ours,
-      peerAddress: theirs,
-      peerPort: BIRD_PORT,
-      localAddress: ours,
-    });
-    t.after(() => speaker.close());
+    const speaker = ourSession(t, ours, theirs);
     speaker.session.setRoutes(hostRoutes(7, 2000));
     speaker.session.start();
     await speaker.established();
@@ -372,16 +333,9 @@ describe('BIRD 2', { skip, timeout: 60_000 }, () => {
     const listener = await listenerOn(ours, OUR_PORT);
     t.after(() => listener.close());
     const { bird, theirs } = await pair(t, 11, { passive: false });
-    const speaker = new RecordedSession({
-      localAs: 64698,
-      peerAs: 64699,
-      routerId: ours,
-      peerAddress: theirs,
-      peerPort: BIRD_PORT,
-      localAddress: ours,
+    const speaker = ourSession(t, ours, theirs, {
       listener,
     });
-    t.after(() => speaker.close());
     speaker.session.setRoutes(hostRoutes(8, 5));
     speaker.session.start();
     await speaker.established();
