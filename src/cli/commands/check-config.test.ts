@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { buildProgram } from '../program.ts';
+import { type CliRun, runCli } from '../test-cli.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'ironlb-check-config-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -14,21 +14,7 @@ function file(name: string, text: string): string {
   return path;
 }
 
-async function run(
-  args: string[],
-): Promise<{ out: string; err: string; exitCode: number | undefined }> {
-  let out = '';
-  let err = '';
-  const program = buildProgram({ stdout: (t) => (out += t), stderr: (t) => (err += t) });
-  // Subcommands copy settings when created, so each needs its own override.
-  for (const command of [program, ...program.commands]) command.exitOverride();
-  try {
-    await program.parseAsync(['check-config', ...args], { from: 'user' });
-    return { out, err, exitCode: undefined };
-  } catch (e) {
-    return { out, err, exitCode: (e as { exitCode: number }).exitCode };
-  }
-}
+const run = (args: string[]): Promise<CliRun> => runCli(['check-config', ...args]);
 
 const valid = `
 apiVersion: ironlb.dev/v1beta1

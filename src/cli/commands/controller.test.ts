@@ -1,23 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { buildProgram } from '../program.ts';
+import { runCli } from '../test-cli.ts';
 import { leaseTimingProblem } from './controller.ts';
 
-async function run(
-  args: string[],
-): Promise<{ out: string; err: string; exitCode: number | undefined }> {
-  let out = '';
-  let err = '';
-  const program = buildProgram({ stdout: (t) => (out += t), stderr: (t) => (err += t) });
-  program.exitOverride();
-  for (const command of program.commands) command.exitOverride();
-  try {
-    await program.parseAsync(args, { from: 'user' });
-    return { out, err, exitCode: undefined };
-  } catch (e) {
-    return { out, err, exitCode: (e as { exitCode: number }).exitCode };
-  }
-}
+const run = runCli;
 
 describe('ironlb controller', () => {
   it('--help lists the flags and their defaults', async () => {
