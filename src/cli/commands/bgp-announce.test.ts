@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
 import { modernCapabilities, ScriptedPeer } from '../../../test/support/scripted-peer.ts';
 import { routeChangesOf } from '../../bgp/wire/route-changes.ts';
 import { memoryLogger } from '../../daemon/test-logger.ts';
-import { buildProgram } from '../program.ts';
+import { runCli } from '../test-cli.ts';
 import {
   type AnnounceFlags,
   announcedRoutes,
@@ -23,10 +22,6 @@ const NO_SOURCE: AnnounceFlags = {
   prefix: ['192.0.2.1/32'],
 };
 const BASE: AnnounceFlags = { ...NO_SOURCE, source: '127.0.32.1' };
-
-function everyCommand(command: Command): Command[] {
-  return [command, ...command.commands.flatMap(everyCommand)];
-}
 
 describe('ironlb bgp announce', () => {
   it('reads ADDR[:PORT] for both families', () => {
@@ -163,15 +158,15 @@ describe('ironlb bgp announce', () => {
   });
 
   it('is registered under `ironlb bgp` and refuses bad flags as usage errors', async () => {
-    let err = '';
-    const program = buildProgram({ stdout: () => undefined, stderr: (text) => (err += text) });
-    for (const command of everyCommand(program)) command.exitOverride();
-    await assert.rejects(
-      program.parseAsync(['bgp', 'announce', '--peer', '127.0.32.2', '--local-as', 'x'], {
-        from: 'user',
-      }),
-      (e: unknown) => (e as { exitCode?: number }).exitCode === 1,
-    );
+    const { err, exitCode } = await runCli([
+      'bgp',
+      'announce',
+      '--peer',
+      '127.0.32.2',
+      '--local-as',
+      'x',
+    ]);
+    assert.equal(exitCode, 1);
     assert.match(err, /--local-as must be a whole number/);
   });
 
@@ -190,13 +185,8 @@ describe('ironlb bgp announce', () => {
       [base, /nothing to announce: give --prefix or --prefixes-from/],
       [[...base, '--prefixes-from', '/nonexistent/prefixes.txt'], /ENOENT|no such file/],
     ] as const) {
-      let err = '';
-      const program = buildProgram({ stdout: () => undefined, stderr: (text) => (err += text) });
-      for (const command of everyCommand(program)) command.exitOverride();
-      await assert.rejects(
-        program.parseAsync([...args], { from: 'user' }),
-        (e: unknown) => (e as { exitCode?: number }).exitCode === 2,
-      );
+      const { err, exitCode } = await runCli(args);
+      assert.equal(exitCode, 2);
       assert.match(err, message);
     }
   });
