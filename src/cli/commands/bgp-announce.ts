@@ -272,11 +272,10 @@ export function parsePrefixList(text: string): string[] {
 
 /** --prefix values, then those of --prefixes-from (a file, or - for stdin). */
 async function prefixesOf(flags: CommandLineFlags): Promise<string[]> {
-  const prefixes = [...(flags.prefix ?? [])];
-  if (flags.prefixesFrom !== undefined) {
-    const text =
-      flags.prefixesFrom === '-' ? await readStdin() : await readFile(flags.prefixesFrom, 'utf8');
-    prefixes.push(...parsePrefixList(text));
-  }
-  return prefixes;
+  const given = [...(flags.prefix ?? [])];
+  if (flags.prefixesFrom === undefined) return given;
+  const text =
+    flags.prefixesFrom === '-' ? await readStdin() : await readFile(flags.prefixesFrom, 'utf8');
+  // concat, not push(...list): a million arguments would overflow the stack.
+  return given.concat(parsePrefixList(text));
 }
