@@ -332,13 +332,16 @@ export function startSpeaker(options: SpeakerOptions): RunningSpeaker {
     // An announcement this node's ServiceBGPStatus already shows is not news: not at start-up
     // (a restarted speaker finds its status from before), and not when a later round only
     // catches up with what an earlier one already reported.
-    const shown = shownAnnouncements();
-    const wanted = new Map(
-      bgpStatus.map((s) => [`${s.serviceNamespace}/${s.serviceName}`, JSON.stringify(s.peers)]),
-    );
-    const events = announcementEvents(first ? undefined : round.previous, round.next).filter(
-      (event) => !alreadyShown(event, wanted, shown),
-    );
+    const candidates = announcementEvents(first ? undefined : round.previous, round.next);
+    // Both indexes cost O(Services): built only in rounds that announce something new.
+    const announcing = candidates.some((event) => event.reason === 'nodeAnnouncing');
+    const shown = announcing ? shownAnnouncements() : new Map<string, string>();
+    const wanted = announcing
+      ? new Map(
+          bgpStatus.map((s) => [`${s.serviceNamespace}/${s.serviceName}`, JSON.stringify(s.peers)]),
+        )
+      : new Map<string, string>();
+    const events = candidates.filter((event) => !alreadyShown(event, wanted, shown));
     for (const event of events) recordOnService(event);
     metrics.setAnnounced(
       announcements.services.flatMap((decision) =>
