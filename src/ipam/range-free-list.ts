@@ -43,6 +43,12 @@ export class RangeFreeList {
   readonly #ready = new BigIntMinHeap();
   #quarantine: QuarantineEntry[] = [];
   #quarantineHead = 0;
+  /**
+   * Each quarantined address's latest entry. An address released, taken and
+   * released again within one millisecond has two entries with equal times:
+   * only the latest may speak for it.
+   */
+  readonly #latestEntry = new Map<bigint, QuarantineEntry>();
 
   constructor(range: AddressRange, avoidBuggyIPs: boolean) {
     this.range = range;
@@ -65,7 +71,9 @@ export class RangeFreeList {
 
   /** Records a release (the caller has put it into the book's `released`). */
   noteReleased(value: bigint, releasedAt: number): void {
-    this.#quarantine.push({ value, releasedAt });
+    const entry = { value, releasedAt };
+    this.#quarantine.push(entry);
+    this.#latestEntry.set(value, entry);
   }
 
   /** Records a released address whose quarantine is known to be over (used when rebuilding). */
@@ -91,14 +99,24 @@ export class RangeFreeList {
     while (this.#quarantineHead < this.#quarantine.length) {
       const entry = this.#quarantine[this.#quarantineHead]!;
       if (this.#isCurrentRelease(book, entry)) return entry;
-      this.#quarantineHead++;
+      this.#consumeHead(entry);
     }
     this.#compactQuarantine();
     return undefined;
   }
 
   #isCurrentRelease(book: FamilyBook, entry: QuarantineEntry): boolean {
-    return !book.used.has(entry.value) && book.released.get(entry.value) === entry.releasedAt;
+    return (
+      this.#latestEntry.get(entry.value) === entry &&
+      !book.used.has(entry.value) &&
+      book.released.get(entry.value) === entry.releasedAt
+    );
+  }
+
+  /** Moves past the head entry, forgetting it as its address's latest. */
+  #consumeHead(entry: QuarantineEntry): void {
+    if (this.#latestEntry.get(entry.value) === entry) this.#latestEntry.delete(entry.value);
+    this.#quarantineHead++;
   }
 
   #promoteRested(book: FamilyBook, now: number, quarantineMs: number): void {
@@ -108,7 +126,7 @@ export class RangeFreeList {
         if (now - entry.releasedAt < quarantineMs) break;
         this.#ready.push(entry.value);
       }
-      this.#quarantineHead++;
+      this.#consumeHead(entry);
     }
     this.#compactQuarantine();
   }
