@@ -5,7 +5,7 @@
 import { describe, it } from 'node:test';
 import { checkAnnouncements } from '../support/peers/conformance.ts';
 import { ExabgpPeer, exabgpUnavailable } from '../support/peers/exabgp.ts';
-import { listenerOn } from '../support/peers/session-helpers.ts';
+import { listenerOn, sessionToward } from '../support/peers/session-helpers.ts';
 
 const skip = exabgpUnavailable();
 const EXABGP_PORT = 11179;
@@ -33,14 +33,7 @@ describe('ExaBGP', { skip, timeout: 60_000 }, () => {
     await peer.start();
     await checkAnnouncements({
       peer,
-      session: {
-        localAs: 64698,
-        peerAs: 64699,
-        routerId: peer.options.peerAddress,
-        peerAddress: peer.options.address,
-        peerPort: EXABGP_PORT,
-        localAddress: peer.options.peerAddress,
-      },
+      session: sessionToward(peer.options),
       ipv4NextHop: peer.options.peerAddress,
     });
   });

@@ -7,7 +7,7 @@
 import { describe, it } from 'node:test';
 import { checkAnnouncements } from '../support/peers/conformance.ts';
 import { GobgpPeer, gobgpUnavailable } from '../support/peers/gobgp.ts';
-import { listenerOn } from '../support/peers/session-helpers.ts';
+import { listenerOn, sessionToward } from '../support/peers/session-helpers.ts';
 
 const skip = gobgpUnavailable();
 const GOBGP_PORT = 11179;
@@ -38,12 +38,7 @@ describe('GoBGP', { skip, timeout: 60_000 }, () => {
     await checkAnnouncements({
       peer,
       session: {
-        localAs: 64698,
-        peerAs: 64699,
-        routerId: peer.options.peerAddress,
-        peerAddress: peer.options.address,
-        peerPort: GOBGP_PORT,
-        localAddress: peer.options.peerAddress,
+        ...sessionToward(peer.options),
         nextHopIpv4: NEXT_HOP,
       },
       ipv4NextHop: NEXT_HOP,
@@ -57,12 +52,7 @@ describe('GoBGP', { skip, timeout: 60_000 }, () => {
     await checkAnnouncements({
       peer,
       session: {
-        localAs: 64698,
-        peerAs: 64698,
-        routerId: peer.options.peerAddress,
-        peerAddress: peer.options.address,
-        peerPort: GOBGP_PORT,
-        localAddress: peer.options.peerAddress,
+        ...sessionToward(peer.options),
         nextHopIpv4: NEXT_HOP,
       },
       ipv4NextHop: NEXT_HOP,

@@ -18,6 +18,27 @@ export const FAST: Partial<SessionOptions> = {
 };
 
 /** A session that records its state changes and notifications for assertions. */
+/** What a test peer driver knows of the pairing: its own end and ours. */
+export interface PeerPairing {
+  readonly address: string;
+  readonly port: number;
+  readonly as: number;
+  readonly peerAddress: string;
+  readonly peerAs: number;
+}
+
+/** Session options for our active end toward a test peer: its address and AS, ours from its view. */
+export function sessionToward(peer: PeerPairing): SessionOptions {
+  return {
+    localAs: peer.peerAs,
+    peerAs: peer.as,
+    routerId: peer.peerAddress,
+    peerAddress: peer.address,
+    peerPort: peer.port,
+    localAddress: peer.peerAddress,
+  };
+}
+
 export class RecordedSession {
   readonly session: Session;
   readonly changes: StateChange[] = [];
