@@ -3,6 +3,9 @@
  * driven by the parent over IPC: start → ready, announce/withdraw → done,
  * close → closed. Usage: node ironlb-child.ts ADAPTER_ID (forked by ironlb.ts).
  */
+import { writeFileSync } from 'node:fs';
+import { Session as InspectorSession } from 'node:inspector/promises';
+import { join } from 'node:path';
 import type { Route, RouteAttributes } from '../../src/bgp/route.ts';
 import { describeError } from '../../src/common/errors.ts';
 import { ironlbAdapters } from './adapters/index.ts';
@@ -30,6 +33,26 @@ const adapterId = process.argv[2];
 const module = ironlbAdapters.find((a) => a.id === adapterId);
 let adapter: IronlbAdapter | undefined;
 let routes: Route[] = [];
+/** IRONLB_BENCH_CPU_PROFILE=DIR: a V8 CPU profile of the child from start to close, written to DIR. */
+const profileDir = process.env['IRONLB_BENCH_CPU_PROFILE'];
+let profiler: InspectorSession | undefined;
+
+async function startProfile(): Promise<void> {
+  if (profileDir === undefined || profileDir === '') return;
+  profiler = new InspectorSession();
+  profiler.connect();
+  await profiler.post('Profiler.enable');
+  await profiler.post('Profiler.start');
+}
+
+async function stopProfile(): Promise<void> {
+  if (profiler === undefined || profileDir === undefined) return;
+  const { profile } = await profiler.post('Profiler.stop');
+  const file = join(profileDir, `${adapterId ?? 'child'}-${process.pid}.cpuprofile`);
+  writeFileSync(file, JSON.stringify(profile));
+  profiler.disconnect();
+  profiler = undefined;
+}
 
 function reply(message: ChildReply): void {
   process.send?.(message);
@@ -42,6 +65,7 @@ async function handle(request: ChildRequest): Promise<void> {
       // One attributes object shared by every route, as the speaker builds them.
       const attributes: RouteAttributes = { nextHop: request.nextHop };
       routes = request.prefixes.map((prefix) => ({ prefix, attributes }));
+      await startProfile();
       adapter = await module.create();
       await adapter.start(request.peer);
       await adapter.waitEstablished(request.establishTimeoutMs);
@@ -58,6 +82,7 @@ async function handle(request: ChildRequest): Promise<void> {
     }
     case 'close':
       await adapter?.close();
+      await stopProfile();
       reply({ type: 'closed' });
       process.disconnect();
       return;

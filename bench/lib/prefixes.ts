@@ -8,10 +8,15 @@ export function ipv4Hosts(count: number): string[] {
   );
 }
 
-/** 2001:db8:0::0/128, 2001:db8:0::1/128, … */
+/**
+ * 2001:db8::/128, 2001:db8::1/128, …, 2001:db8:1::/128, … in RFC 5952 text,
+ * as the speaker hands prefixes to its sessions (ipaddr.js formats them).
+ */
 export function ipv6Hosts(count: number): string[] {
-  return Array.from(
-    { length: count },
-    (_, i) => `2001:db8:${(i >> 16).toString(16)}::${(i & 0xffff).toString(16)}/128`,
-  );
+  return Array.from({ length: count }, (_, i) => {
+    const high = i >> 16;
+    const low = i & 0xffff;
+    const head = high === 0 ? '2001:db8:' : `2001:db8:${high.toString(16)}:`;
+    return `${head}:${low === 0 ? '' : low.toString(16)}/128`;
+  });
 }

@@ -1,7 +1,7 @@
 import { IronlbError } from '../common/errors.ts';
 import type { AddressFamily } from './address-family.ts';
 import { BgpSessionErrors } from './session-errors.ts';
-import { formatIpv6, parseIpv6Into } from './wire/ip-address.ts';
+import { formatIpv6, isCanonicalIpv6, parseIpv6Into } from './wire/ip-address.ts';
 
 /** A validated prefix in canonical form, with the octets the codec needs for NLRI. */
 export interface CanonicalPrefix {
@@ -114,8 +114,11 @@ export function scanPrefix(text: string): ScannedPrefix {
     const network = maskedOctets(scratch, length);
     return prefixError(text, `has host bits set; did you mean ${formatIpv6(network)}/${length}?`);
   }
-  const canonical = `${formatIpv6(scratch)}/${length}`;
-  scanned.text = canonical === text ? text : canonical;
+  // The prefix length is canonical once parsed (no leading zeros): only the address may not be.
+  scanned.text =
+    slash >= 0 && isCanonicalIpv6(text, 0, slash, scratch)
+      ? text
+      : `${formatIpv6(scratch)}/${length}`;
   scanned.family = 'ipv6-unicast';
   scanned.length = length;
   return scanned;
@@ -199,10 +202,11 @@ function formatIpv4(value: number): string {
 }
 
 function hostBitsZero(octets: Uint8Array, length: number): boolean {
-  for (let i = 0; i < octets.length; i++) {
-    const keep = Math.min(8, Math.max(0, length - i * 8));
-    const mask = (0xff << (8 - keep)) & 0xff;
-    if (((octets[i] ?? 0) & ~mask & 0xff) !== 0) return false;
+  const whole = length >> 3;
+  const bits = length & 7;
+  if (bits !== 0 && ((octets[whole] ?? 0) & (0xff >> bits)) !== 0) return false;
+  for (let i = bits === 0 ? whole : whole + 1; i < octets.length; i++) {
+    if (octets[i] !== 0) return false;
   }
   return true;
 }

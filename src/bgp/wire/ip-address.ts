@@ -9,13 +9,6 @@ function decimalDigit(code: number): number {
   return code >= 48 && code <= 57 ? code - 48 : -1;
 }
 
-function hexDigit(code: number): number {
-  if (code >= 48 && code <= 57) return code - 48;
-  if (code >= 97 && code <= 102) return code - 87;
-  if (code >= 65 && code <= 70) return code - 55;
-  return -1;
-}
-
 /**
  * Parses a dotted quad in text[start, end) into out[offset..offset+4).
  * Strict: exactly four decimal octets, no leading zeros (which some parsers
@@ -52,10 +45,15 @@ export function parseIpv4Into(
   return part === 4;
 }
 
+/** The groups of the IPv6 address being parsed, before the "::" gap is placed. */
+const groupScratch = new Uint16Array(8);
+
 /**
  * Parses an IPv6 address (RFC 4291 §2.2 text forms, including "::" and a
  * trailing dotted quad) in text[start, end) into out[offset..offset+16).
- * Zones ("%eth0") are not addresses on the wire and are refused.
+ * Zones ("%eth0") are not addresses on the wire and are refused. One pass,
+ * groups collected in a fixed scratch array and written out once: the packer
+ * calls this for every IPv6 prefix it sends.
  */
 export function parseIpv6Into(
   text: string,
@@ -64,7 +62,8 @@ export function parseIpv6Into(
   out: Uint8Array,
   offset: number,
 ): boolean {
-  let groups = 0;
+  const groups = groupScratch;
+  let count = 0;
   let gapAt = -1;
   let i = start;
   if (end - start >= 2 && text.charCodeAt(i) === 58) {
@@ -73,48 +72,50 @@ export function parseIpv6Into(
     i += 2;
   }
   while (i < end) {
-    let j = i;
+    const groupStart = i;
     let value = 0;
-    while (j < end && j - i < 5) {
-      const digit = hexDigit(text.charCodeAt(j));
-      if (digit < 0) break;
+    let code = 0;
+    for (; i < end; i++) {
+      code = text.charCodeAt(i);
+      let digit = code - 48;
+      if (digit < 0 || digit > 9) {
+        // Folds A-F onto a-f; anything else ends the group.
+        digit = (code | 32) - 87;
+        if (digit < 10 || digit > 15) break;
+      }
       value = value * 16 + digit;
-      j++;
     }
-    if (j < end && text.charCodeAt(j) === 46) {
+    const digits = i - groupStart;
+    if (i < end && code === 46) {
       // A trailing dotted quad fills the last two groups.
-      if (groups > 6 || !parseIpv4Into(text, i, end, out, offset + groups * 2)) return false;
-      groups += 2;
+      if (count > 6 || !parseIpv4Into(text, groupStart, end, out, offset + 12)) return false;
+      groups[count++] = ((out[offset + 12] ?? 0) << 8) | (out[offset + 13] ?? 0);
+      groups[count++] = ((out[offset + 14] ?? 0) << 8) | (out[offset + 15] ?? 0);
       i = end;
       break;
     }
-    const digits = j - i;
-    if (digits === 0 || digits > 4 || groups >= 8) return false;
-    out[offset + groups * 2] = value >> 8;
-    out[offset + groups * 2 + 1] = value & 0xff;
-    groups++;
-    i = j;
+    if (digits === 0 || digits > 4 || count >= 8) return false;
+    groups[count++] = value;
     if (i === end) break;
-    if (text.charCodeAt(i) !== 58) return false;
+    if (code !== 58) return false;
     i++;
     if (i < end && text.charCodeAt(i) === 58) {
       if (gapAt >= 0) return false;
-      gapAt = groups;
+      gapAt = count;
       i++;
     } else if (i === end) {
       return false;
     }
   }
-  if (gapAt < 0) return groups === 8;
-  if (groups > 7) return false;
-  const tail = groups - gapAt;
-  for (let k = tail - 1; k >= 0; k--) {
-    out[offset + (8 - tail + k) * 2] = out[offset + (gapAt + k) * 2] ?? 0;
-    out[offset + (8 - tail + k) * 2 + 1] = out[offset + (gapAt + k) * 2 + 1] ?? 0;
-  }
-  for (let k = gapAt; k < 8 - tail; k++) {
-    out[offset + k * 2] = 0;
-    out[offset + k * 2 + 1] = 0;
+  if (gapAt < 0 ? count !== 8 : count > 7) return false;
+  // Groups before the gap, zeros for the gap, the rest at the end.
+  const tailStart = gapAt < 0 ? 8 : 8 - (count - gapAt);
+  const head = gapAt < 0 ? 8 : gapAt;
+  for (let g = 0; g < 8; g++) {
+    const value =
+      g < head ? (groups[g] ?? 0) : g >= tailStart ? (groups[g - tailStart + head] ?? 0) : 0;
+    out[offset + g * 2] = value >> 8;
+    out[offset + g * 2 + 1] = value & 0xff;
   }
   return true;
 }
@@ -124,8 +125,12 @@ export function formatIpv4(bytes: Uint8Array, offset = 0): string {
   return `${bytes[offset]}.${bytes[offset + 1]}.${bytes[offset + 2]}.${bytes[offset + 3]}`;
 }
 
-/** Formats 16 bytes in the RFC 5952 canonical form (lowercase, longest zero run as "::"). */
-export function formatIpv6(bytes: Uint8Array, offset = 0): string {
+/**
+ * Where RFC 5952 §4.2 puts "::" in 16 bytes: the longest run of zero groups,
+ * the first one on a tie, never a single group. Returns start * 16 + length,
+ * or -1 when nothing is elided (one number, so the hot path allocates nothing).
+ */
+function zeroRunOf(bytes: Uint8Array, offset: number): number {
   let bestStart = -1;
   let bestLength = 1;
   let runStart = -1;
@@ -135,7 +140,6 @@ export function formatIpv6(bytes: Uint8Array, offset = 0): string {
     if (isZero) {
       if (runStart < 0) runStart = g;
     } else if (runStart >= 0) {
-      // RFC 5952 §4.2.3: the longest run, the first one on a tie; never a single group.
       if (g - runStart > bestLength) {
         bestStart = runStart;
         bestLength = g - runStart;
@@ -143,18 +147,68 @@ export function formatIpv6(bytes: Uint8Array, offset = 0): string {
       runStart = -1;
     }
   }
-  let text = '';
+  return bestStart < 0 ? -1 : bestStart * 16 + bestLength;
+}
+
+/** Lowercase hex digits, by value. */
+const HEX_CODES = Uint8Array.from('0123456789abcdef', (c) => c.charCodeAt(0));
+
+/**
+ * Writes the RFC 5952 text of 16 bytes as character codes into out; returns
+ * how many. The longest form is 39 characters.
+ */
+function writeIpv6Codes(bytes: Uint8Array, offset: number, out: Uint8Array): number {
+  const run = zeroRunOf(bytes, offset);
+  const gapStart = run < 0 ? 8 : run >> 4;
+  const gapEnd = run < 0 ? 8 : gapStart + (run & 15);
+  let n = 0;
   for (let g = 0; g < 8; g++) {
-    if (g === bestStart) {
-      text += '::';
-      g += bestLength - 1;
+    if (g === gapStart) {
+      out[n++] = 58;
+      out[n++] = 58;
+      g = gapEnd - 1;
       continue;
     }
+    if (n > 0 && out[n - 1] !== 58) out[n++] = 58;
     const value = ((bytes[offset + g * 2] ?? 0) << 8) | (bytes[offset + g * 2 + 1] ?? 0);
-    if (text.length > 0 && !text.endsWith(':')) text += ':';
-    text += value.toString(16);
+    // No leading zeros (RFC 5952 §4.1).
+    for (
+      let shift = value > 0xfff ? 12 : value > 0xff ? 8 : value > 0xf ? 4 : 0;
+      shift >= 0;
+      shift -= 4
+    ) {
+      out[n++] = HEX_CODES[(value >> shift) & 15] ?? 48;
+    }
   }
-  return text;
+  return n;
+}
+
+const textCodes = Buffer.alloc(40);
+
+/** Formats 16 bytes in the RFC 5952 canonical form (lowercase, longest zero run as "::"). */
+export function formatIpv6(bytes: Uint8Array, offset = 0): string {
+  // One flat string from a code buffer: concatenating groups would build a rope that every
+  // Map lookup flattens again.
+  return textCodes.toString('latin1', 0, writeIpv6Codes(bytes, offset, textCodes));
+}
+
+/**
+ * Whether text[start, end) is exactly formatIpv6(bytes, offset): lets a
+ * parser keep text that is already canonical instead of building a new
+ * string for each of 100k prefixes.
+ */
+export function isCanonicalIpv6(
+  text: string,
+  start: number,
+  end: number,
+  bytes: Uint8Array,
+  offset = 0,
+): boolean {
+  if (end - start > 39) return false;
+  const n = writeIpv6Codes(bytes, offset, textCodes);
+  if (n !== end - start) return false;
+  for (let i = 0; i < n; i++) if (text.charCodeAt(start + i) !== textCodes[i]) return false;
+  return true;
 }
 
 /** Parses an IPv4 address into a fresh 4-byte buffer, or undefined. */

@@ -12,6 +12,7 @@ import {
   decodeMessage,
   formatIpv6,
   ipv6Bytes,
+  isCanonicalIpv6,
   MessageReader,
   normalizePrefix,
   parsePrefix,
@@ -99,6 +100,90 @@ describe('properties', () => {
         assert.deepEqual(ipv6Bytes(formatIpv6(address)), Buffer.from(address));
       }),
       { numRuns: 500 },
+    );
+  });
+
+  // Groups are mostly zero so that runs of zeros (and ties between runs) are common.
+  const zeroHeavyAddress = fc
+    .array(fc.oneof(fc.constant(0), fc.constant(0), fc.integer({ min: 0, max: 0xffff })), {
+      minLength: 8,
+      maxLength: 8,
+    })
+    .map((groups) => Uint8Array.from(groups.flatMap((g) => [g >> 8, g & 0xff])));
+
+  it('formats zero-heavy IPv6 addresses as RFC 5952 says (ipaddr.js as the oracle)', () => {
+    fc.assert(
+      fc.property(zeroHeavyAddress, (address) => {
+        const expected = ipaddr.fromByteArray([...address]) as ipaddr.IPv6;
+        assert.equal(formatIpv6(address), expected.toRFC5952String());
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('parses every RFC 4291 text form of an address to its octets', () => {
+    const form = fc.record({
+      upper: fc.boolean(),
+      padTo: fc.integer({ min: 1, max: 4 }),
+      // Which run of zero groups to elide (any, not only the longest), if any.
+      elide: fc.nat(),
+      dottedTail: fc.boolean(),
+    });
+    fc.assert(
+      fc.property(zeroHeavyAddress, form, (address, f) => {
+        const groups = Array.from(
+          { length: 8 },
+          (_, g) => ((address[2 * g] ?? 0) << 8) | (address[2 * g + 1] ?? 0),
+        );
+        const words = groups.map((g) => g.toString(16).padStart(f.padTo, '0'));
+        if (f.dottedTail) {
+          words.splice(6, 2, `${address[12]}.${address[13]}.${address[14]}.${address[15]}`);
+        }
+        const runs: Array<[number, number]> = [];
+        for (let g = 0; g < words.length; g++) {
+          if (groups[g] !== 0 || (f.dottedTail && g >= 6)) continue;
+          let end = g;
+          while (end < words.length && groups[end] === 0 && !(f.dottedTail && end >= 6)) end++;
+          runs.push([g, end]);
+          g = end;
+        }
+        let text = words.join(':');
+        const run = runs.length > 0 ? runs[f.elide % (runs.length + 1)] : undefined;
+        if (run !== undefined) {
+          text = `${words.slice(0, run[0]).join(':')}::${words.slice(run[1]).join(':')}`;
+        }
+        if (f.upper) text = text.toUpperCase();
+        assert.deepEqual(ipv6Bytes(text), Buffer.from(address), text);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('isCanonicalIpv6 is true for the RFC 5952 text alone, among other texts of the same address', () => {
+    fc.assert(
+      fc.property(zeroHeavyAddress, fc.integer({ min: 0, max: 5 }), (address, pad) => {
+        const ip = ipaddr.fromByteArray([...address]) as ipaddr.IPv6;
+        const canonical = ip.toRFC5952String();
+        const texts = [
+          canonical,
+          ip.toNormalizedString(),
+          ip.parts.map((part) => part.toString(16).padStart(4, '0')).join(':'),
+          canonical.toUpperCase(),
+          // Text around the address: the check covers text[start, end) only.
+          `${'x'.repeat(pad)}${canonical}/128`,
+        ];
+        for (const text of texts.slice(0, 4)) {
+          assert.equal(
+            isCanonicalIpv6(text, 0, text.length, address),
+            text === canonical,
+            `${text} vs ${canonical}`,
+          );
+        }
+        const framed = texts[4] as string;
+        assert.equal(isCanonicalIpv6(framed, pad, pad + canonical.length, address), true);
+        assert.equal(isCanonicalIpv6(framed, pad, pad + canonical.length - 1, address), false);
+      }),
+      { numRuns: 1000 },
     );
   });
 });
