@@ -146,10 +146,14 @@ describe('command line', () => {
     assert.equal(choices.outDir, undefined);
     assert.equal(parseCli([], '/results').outDir, '/results');
     assert.equal(parseCli([], '/results').options.loopbackBase, '127.0.77');
+    assert.equal(parseCli(['--warmup', '0'], '/r').options.warmups, 0);
+    assert.equal(parseCli(['--warmup', '4'], '/r').options.warmups, 4);
+    assert.equal(parseCli([], '/r').options.warmups, undefined);
   });
 
   it('refuses bad values and unknown flags', () => {
     assert.throws(() => parseCli(['--reps', '0'], '/r'), /positive integer/);
+    assert.throws(() => parseCli(['--warmup', '-1'], '/r'), /--warmup/);
     assert.throws(() => parseCli(['--loopback', '10.0.0'], '/r'), /127\.0\.0\.0\/8/);
     assert.throws(() => parseCli(['--bogus'], '/r'));
     assert.ok(isLoopbackBase('127.0.77'));

@@ -11,6 +11,7 @@ export const USAGE = `Usage: npm run bench -- [options]
   --case TEXT[,TEXT]   only cases whose id contains one of these
   --contender ID[,ID]  only these contenders (rows)
   --reps N             repetitions per contender (default: each benchmark's own)
+  --warmup N           untimed repetitions before them (default: each benchmark's own; 0 in smoke)
   --n N[,N]            sizes, overriding each benchmark's list (prefixes, Services)
   --smoke              tiny sizes, one repetition: checks the code runs, measures nothing
   --poll-ms MS         route-count poll interval against BIRD (default 10)
@@ -26,6 +27,10 @@ function list(value: string | undefined): string[] | undefined {
     .split(',')
     .map((v) => v.trim())
     .filter((v) => v !== '');
+}
+
+function nonNegativeInteger(flag: string, text: string): number {
+  return text.trim() === '0' ? 0 : positiveInteger(flag, text);
 }
 
 function positiveInteger(flag: string, text: string): number {
@@ -54,6 +59,7 @@ export function parseCli(argv: readonly string[], defaultOutDir: string): CliCho
       case: { type: 'string' },
       contender: { type: 'string' },
       reps: { type: 'string' },
+      warmup: { type: 'string' },
       n: { type: 'string' },
       smoke: { type: 'boolean', default: false },
       'poll-ms': { type: 'string' },
@@ -88,6 +94,9 @@ export function parseCli(argv: readonly string[], defaultOutDir: string): CliCho
     ...(contenders === undefined ? {} : { contenders }),
     ...(sizes === undefined ? {} : { sizes }),
     ...(values.reps === undefined ? {} : { reps: positiveInteger('--reps', values.reps) }),
+    ...(values.warmup === undefined
+      ? {}
+      : { warmups: nonNegativeInteger('--warmup', values.warmup) }),
   };
   return {
     options,

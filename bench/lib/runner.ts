@@ -26,6 +26,8 @@ export interface RunOptions {
   readonly contenders?: readonly string[];
   /** Repetitions per contender, overriding each benchmark's default. */
   readonly reps?: number;
+  /** Untimed repetitions before the timed ones, overriding each benchmark's default. */
+  readonly warmups?: number;
   /** Sizes (prefixes, Services, …) overriding each benchmark's default list. */
   readonly sizes?: readonly number[];
   /** Interval of the route-count poll against BIRD. */
@@ -58,6 +60,8 @@ export interface BenchContext {
   note(text: string): void;
   /** Repetitions: --reps when given, 1 in smoke mode, else the benchmark's default. */
   reps(defaultReps: number): number;
+  /** Untimed warm-up repetitions: --warmup when given, 0 in smoke mode, else the benchmark's default. */
+  warmups(defaultWarmups: number): number;
   wantsCase(id: string): boolean;
   wantsContender(id: string): boolean;
   /** Runs one case: a table of contenders. Errors thrown by `body` fail the unfinished contenders. */
@@ -268,6 +272,7 @@ async function runOne(
     log: (message) => log(`[${benchmark.id}] ${message}`),
     note: (text) => notes.push(text),
     reps: (defaultReps) => options.reps ?? (options.smoke ? 1 : defaultReps),
+    warmups: (defaultWarmups) => options.warmups ?? (options.smoke ? 0 : defaultWarmups),
     wantsCase: (id) => matchesAny(id, options.cases, false),
     wantsContender: (id) => matchesAny(id, options.contenders, true),
     async runCase(spec, body) {

@@ -1,7 +1,7 @@
 import { IronlbError } from '../common/errors.ts';
 import type { AddressFamily } from './address-family.ts';
 import { BgpSessionErrors } from './session-errors.ts';
-import { formatIpv6, isCanonicalIpv6, parseIpv6Into } from './wire/ip-address.ts';
+import { formatIpv6, IPV6_CANONICAL, IPV6_INVALID, parseIpv6Text } from './wire/ip-address.ts';
 
 /** A validated prefix in canonical form, with the octets the codec needs for NLRI. */
 export interface CanonicalPrefix {
@@ -87,7 +87,8 @@ export function scanPrefix(text: string): ScannedPrefix {
   const slash = text.indexOf('/');
   const addressEnd = slash < 0 ? text.length : slash;
   const v4 = parseIpv4(text, addressEnd);
-  if (v4 < 0 && !parseIpv6Address(text, addressEnd)) {
+  const v6 = v4 < 0 ? parseIpv6Address(text, addressEnd) : IPV6_INVALID;
+  if (v4 < 0 && v6 === IPV6_INVALID) {
     return prefixError(
       text,
       'is not an IPv4 or IPv6 prefix (zones and IPv4-mapped IPv6 are not allowed)',
@@ -115,10 +116,7 @@ export function scanPrefix(text: string): ScannedPrefix {
     return prefixError(text, `has host bits set; did you mean ${formatIpv6(network)}/${length}?`);
   }
   // The prefix length is canonical once parsed (no leading zeros): only the address may not be.
-  scanned.text =
-    slash >= 0 && isCanonicalIpv6(text, 0, slash, scratch)
-      ? text
-      : `${formatIpv6(scratch)}/${length}`;
+  scanned.text = slash >= 0 && v6 === IPV6_CANONICAL ? text : `${formatIpv6(scratch)}/${length}`;
   scanned.family = 'ipv6-unicast';
   scanned.length = length;
   return scanned;
@@ -131,10 +129,13 @@ function prefixError(text: unknown, why: string): never {
   );
 }
 
-/** Parses text[0, end) as IPv6 into scratch; refuses zones and IPv4-mapped addresses. */
-function parseIpv6Address(text: string, end: number): boolean {
-  if (!parseIpv6Into(text, 0, end, scratch, 0)) return false;
-  return !isIpv4Mapped(scratch);
+/**
+ * Parses text[0, end) as IPv6 into scratch (parseIpv6Text's result); refuses
+ * zones and IPv4-mapped addresses.
+ */
+function parseIpv6Address(text: string, end: number): number {
+  const form = parseIpv6Text(text, 0, end, scratch, 0);
+  return form !== IPV6_INVALID && isIpv4Mapped(scratch) ? IPV6_INVALID : form;
 }
 
 /** ::ffff:0:0/96 (RFC 4291 §2.5.5.2): an IPv4 address in disguise, refused to keep one form per route. */
@@ -164,7 +165,7 @@ export function parseAddressOrUndefined(text: string): ParsedAddress | undefined
     const octets = Uint8Array.of(v4 >>> 24, (v4 >>> 16) & 0xff, (v4 >>> 8) & 0xff, v4 & 0xff);
     return { family: 'ipv4-unicast', octets, text: formatIpv4(v4) };
   }
-  if (!parseIpv6Address(text, text.length)) return undefined;
+  if (parseIpv6Address(text, text.length) === IPV6_INVALID) return undefined;
   const octets = scratch.slice();
   return { family: 'ipv6-unicast', octets, text: formatIpv6(octets) };
 }

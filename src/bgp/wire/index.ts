@@ -20,7 +20,7 @@ export type { AddressFamily, AfiSafi, WireContext } from './context.ts';
 export type { WireCodec } from './codec.ts';
 export { formatPrefix, normalizePrefix, parsePrefix, prefixVersion } from './prefix.ts';
 export type { IpVersion, ParsedPrefix, Prefix } from './prefix.ts';
-export { formatIpv4, formatIpv6, ipv4Bytes, ipv6Bytes, isCanonicalIpv6 } from './ip-address.ts';
+export { formatIpv4, formatIpv6, ipv4Bytes, ipv6Bytes } from './ip-address.ts';
 
 export { readHeader, writeHeader } from './header.ts';
 export type { MessageHeader } from './header.ts';

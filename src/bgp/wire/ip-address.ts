@@ -51,9 +51,7 @@ const groupScratch = new Uint16Array(8);
 /**
  * Parses an IPv6 address (RFC 4291 §2.2 text forms, including "::" and a
  * trailing dotted quad) in text[start, end) into out[offset..offset+16).
- * Zones ("%eth0") are not addresses on the wire and are refused. One pass,
- * groups collected in a fixed scratch array and written out once: the packer
- * calls this for every IPv6 prefix it sends.
+ * Zones ("%eth0") are not addresses on the wire and are refused.
  */
 export function parseIpv6Into(
   text: string,
@@ -62,12 +60,37 @@ export function parseIpv6Into(
   out: Uint8Array,
   offset: number,
 ): boolean {
+  return parseIpv6Text(text, start, end, out, offset) !== IPV6_INVALID;
+}
+
+/** What parseIpv6Text found. */
+export const IPV6_INVALID = -1;
+export const IPV6_VALID = 0;
+/** Valid and exactly the RFC 5952 text of the address. */
+export const IPV6_CANONICAL = 1;
+
+/**
+ * parseIpv6Into that also says whether the text is already canonical
+ * (RFC 5952: lowercase, no leading zeros, the longest zero run as "::"), so
+ * a caller keeps the text it was given instead of building a new string for
+ * each of 100k prefixes. One pass, groups collected in a fixed scratch array
+ * and written out once: the packer calls this for every IPv6 prefix it sends.
+ */
+export function parseIpv6Text(
+  text: string,
+  start: number,
+  end: number,
+  out: Uint8Array,
+  offset: number,
+): typeof IPV6_INVALID | typeof IPV6_VALID | typeof IPV6_CANONICAL {
   const groups = groupScratch;
+  // No uppercase, no leading zeros, no dotted quad so far.
+  let plain = true;
   let count = 0;
   let gapAt = -1;
   let i = start;
   if (end - start >= 2 && text.charCodeAt(i) === 58) {
-    if (text.charCodeAt(i + 1) !== 58) return false;
+    if (text.charCodeAt(i + 1) !== 58) return IPV6_INVALID;
     gapAt = 0;
     i += 2;
   }
@@ -82,32 +105,37 @@ export function parseIpv6Into(
         // Folds A-F onto a-f; anything else ends the group.
         digit = (code | 32) - 87;
         if (digit < 10 || digit > 15) break;
+        if (code < 97) plain = false;
       }
       value = value * 16 + digit;
     }
     const digits = i - groupStart;
     if (i < end && code === 46) {
       // A trailing dotted quad fills the last two groups.
-      if (count > 6 || !parseIpv4Into(text, groupStart, end, out, offset + 12)) return false;
+      if (count > 6 || !parseIpv4Into(text, groupStart, end, out, offset + 12)) {
+        return IPV6_INVALID;
+      }
+      plain = false;
       groups[count++] = ((out[offset + 12] ?? 0) << 8) | (out[offset + 13] ?? 0);
       groups[count++] = ((out[offset + 14] ?? 0) << 8) | (out[offset + 15] ?? 0);
       i = end;
       break;
     }
-    if (digits === 0 || digits > 4 || count >= 8) return false;
+    if (digits === 0 || digits > 4 || count >= 8) return IPV6_INVALID;
+    if (digits > 1 && text.charCodeAt(groupStart) === 48) plain = false;
     groups[count++] = value;
     if (i === end) break;
-    if (code !== 58) return false;
+    if (code !== 58) return IPV6_INVALID;
     i++;
     if (i < end && text.charCodeAt(i) === 58) {
-      if (gapAt >= 0) return false;
+      if (gapAt >= 0) return IPV6_INVALID;
       gapAt = count;
       i++;
     } else if (i === end) {
-      return false;
+      return IPV6_INVALID;
     }
   }
-  if (gapAt < 0 ? count !== 8 : count > 7) return false;
+  if (gapAt < 0 ? count !== 8 : count > 7) return IPV6_INVALID;
   // Groups before the gap, zeros for the gap, the rest at the end.
   const tailStart = gapAt < 0 ? 8 : 8 - (count - gapAt);
   const head = gapAt < 0 ? 8 : gapAt;
@@ -117,7 +145,11 @@ export function parseIpv6Into(
     out[offset + g * 2] = value >> 8;
     out[offset + g * 2 + 1] = value & 0xff;
   }
-  return true;
+  if (!plain) return IPV6_VALID;
+  // RFC 5952 §4.2: "::" stands exactly for the longest (first) run of two or more zero groups.
+  const run = zeroRunOf(out, offset);
+  const canonical = run < 0 ? gapAt < 0 : gapAt === run >> 4 && 8 - count === (run & 15);
+  return canonical ? IPV6_CANONICAL : IPV6_VALID;
 }
 
 /** Formats 4 bytes as a dotted quad. */
@@ -190,25 +222,6 @@ export function formatIpv6(bytes: Uint8Array, offset = 0): string {
   // One flat string from a code buffer: concatenating groups would build a rope that every
   // Map lookup flattens again.
   return textCodes.toString('latin1', 0, writeIpv6Codes(bytes, offset, textCodes));
-}
-
-/**
- * Whether text[start, end) is exactly formatIpv6(bytes, offset): lets a
- * parser keep text that is already canonical instead of building a new
- * string for each of 100k prefixes.
- */
-export function isCanonicalIpv6(
-  text: string,
-  start: number,
-  end: number,
-  bytes: Uint8Array,
-  offset = 0,
-): boolean {
-  if (end - start > 39) return false;
-  const n = writeIpv6Codes(bytes, offset, textCodes);
-  if (n !== end - start) return false;
-  for (let i = 0; i < n; i++) if (text.charCodeAt(start + i) !== textCodes[i]) return false;
-  return true;
 }
 
 /** Parses an IPv4 address into a fresh 4-byte buffer, or undefined. */

@@ -5,6 +5,7 @@ import ipaddr from 'ipaddr.js';
 import { ipv4Prefix, ipv6Prefix, messageInContext } from '../../../test/support/bgp-arbitraries.ts';
 import { messageVectors, bytes } from '../../../test/support/bgp-golden-vectors.ts';
 import { assertValueRoundTrip } from '../../../test/support/bgp-round-trip.ts';
+import { IPV6_CANONICAL, IPV6_INVALID, IPV6_VALID, parseIpv6Text } from './ip-address.ts';
 import {
   bgpMessage,
   BgpWireError,
@@ -12,7 +13,6 @@ import {
   decodeMessage,
   formatIpv6,
   ipv6Bytes,
-  isCanonicalIpv6,
   MessageReader,
   normalizePrefix,
   parsePrefix,
@@ -128,6 +128,8 @@ describe('properties', () => {
       // Which run of zero groups to elide (any, not only the longest), if any.
       elide: fc.nat(),
       dottedTail: fc.boolean(),
+      // Elide all but the last zero group of the run ("1::0:2"): valid, never canonical.
+      elidePart: fc.boolean(),
     });
     fc.assert(
       fc.property(zeroHeavyAddress, form, (address, f) => {
@@ -150,38 +152,42 @@ describe('properties', () => {
         let text = words.join(':');
         const run = runs.length > 0 ? runs[f.elide % (runs.length + 1)] : undefined;
         if (run !== undefined) {
-          text = `${words.slice(0, run[0]).join(':')}::${words.slice(run[1]).join(':')}`;
+          const runEnd = f.elidePart && run[1] - run[0] > 1 ? run[1] - 1 : run[1];
+          text = `${words.slice(0, run[0]).join(':')}::${words.slice(runEnd).join(':')}`;
         }
         if (f.upper) text = text.toUpperCase();
         assert.deepEqual(ipv6Bytes(text), Buffer.from(address), text);
+        const out = new Uint8Array(16);
+        assert.equal(
+          parseIpv6Text(text, 0, text.length, out, 0),
+          text === formatIpv6(address) ? IPV6_CANONICAL : IPV6_VALID,
+          text,
+        );
       }),
       { numRuns: 2000 },
     );
   });
 
-  it('isCanonicalIpv6 is true for the RFC 5952 text alone, among other texts of the same address', () => {
+  it('parseIpv6Text calls the RFC 5952 text alone canonical, within text[start, end)', () => {
     fc.assert(
       fc.property(zeroHeavyAddress, fc.integer({ min: 0, max: 5 }), (address, pad) => {
         const ip = ipaddr.fromByteArray([...address]) as ipaddr.IPv6;
         const canonical = ip.toRFC5952String();
-        const texts = [
+        const out = new Uint8Array(16);
+        for (const text of [
           canonical,
           ip.toNormalizedString(),
           ip.parts.map((part) => part.toString(16).padStart(4, '0')).join(':'),
           canonical.toUpperCase(),
-          // Text around the address: the check covers text[start, end) only.
-          `${'x'.repeat(pad)}${canonical}/128`,
-        ];
-        for (const text of texts.slice(0, 4)) {
-          assert.equal(
-            isCanonicalIpv6(text, 0, text.length, address),
-            text === canonical,
-            `${text} vs ${canonical}`,
-          );
+        ]) {
+          const expected = text === canonical ? IPV6_CANONICAL : IPV6_VALID;
+          assert.equal(parseIpv6Text(text, 0, text.length, out, 0), expected, text);
+          assert.deepEqual(out, address);
         }
-        const framed = texts[4] as string;
-        assert.equal(isCanonicalIpv6(framed, pad, pad + canonical.length, address), true);
-        assert.equal(isCanonicalIpv6(framed, pad, pad + canonical.length - 1, address), false);
+        const framed = `${'x'.repeat(pad)}${canonical}/128`;
+        const end = pad + canonical.length;
+        assert.equal(parseIpv6Text(framed, pad, end, out, 0), IPV6_CANONICAL);
+        assert.equal(parseIpv6Text(framed, pad, end + 1, out, 0), IPV6_INVALID);
       }),
       { numRuns: 1000 },
     );
