@@ -65,6 +65,47 @@ describe('AdjRibOut', () => {
     );
   });
 
+  it('keeps withdrawn prefixes idle for reuse, and drops them once they outnumber the most in use', () => {
+    const rib = new AdjRibOut();
+    const hosts = (from: number): Route[] =>
+      Array.from({ length: 10 }, (_, i) => ({ prefix: `192.0.2.${from + i}/32`, attributes: A }));
+    const announcedObjects = (delta: RibDelta): object[] =>
+      delta.announcements.flatMap((g) => g.prefixes as object[]);
+    const sendAll = (delta: RibDelta): RibDelta => {
+      rib.markSent(delta);
+      return delta;
+    };
+
+    const first = announcedObjects(sendAll(rib.set(hosts(0))));
+    sendAll(rib.set([]));
+    assert.deepEqual(rib.counts(), { desired: 0, announced: 0, pending: 0 });
+    // Announced again: the same entries (not parsed, not allocated again), and nothing else listed.
+    const again = sendAll(rib.set(hosts(0)));
+    assert.deepEqual(
+      texts(again).announced,
+      hosts(0)
+        .map((r) => r.prefix)
+        .sort(),
+    );
+    assert.deepEqual(announcedObjects(again), first);
+    assert.deepEqual(
+      [...rib.advertised().keys()].sort(),
+      hosts(0)
+        .map((r) => r.prefix)
+        .sort(),
+    );
+
+    // 10 other prefixes while the first 10 are idle (10 in use at most so far), then none:
+    // 20 idle against at most 10 in use, so every idle entry goes and the prefixes come back new.
+    sendAll(rib.set([]));
+    sendAll(rib.set(hosts(100)));
+    assert.deepEqual(rib.counts(), { desired: 10, announced: 10, pending: 0 });
+    sendAll(rib.set([]));
+    const fresh = announcedObjects(rib.set(hosts(0)));
+    assert.equal(fresh.length, 10);
+    for (const entry of fresh) assert.ok(!first.includes(entry));
+  });
+
   it('withdraws removed routes and re-announces changed ones', () => {
     const rib = new AdjRibOut();
     rib.markSent(

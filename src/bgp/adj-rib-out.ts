@@ -59,7 +59,8 @@ const LIVE = 1;
 const PENDING = 2;
 const LISTED = 4;
 const IPV6 = 8;
-const LENGTH_SHIFT = 4;
+const IDLE = 16;
+const LENGTH_SHIFT = 5;
 
 /**
  * One prefix: what the caller wants and what the peer has; gone from the
@@ -108,6 +109,15 @@ class RibEntry implements CanonicalPrefix {
     this.#bits = value ? this.#bits | PENDING : this.#bits & ~PENDING;
   }
 
+  /** Neither desired nor advertised: kept for reuse (see AdjRibOut's idle entries). */
+  get idle(): boolean {
+    return (this.#bits & IDLE) !== 0;
+  }
+
+  set idle(value: boolean) {
+    this.#bits = value ? this.#bits | IDLE : this.#bits & ~IDLE;
+  }
+
   /** In the pending list (which may hold entries that are no longer pending). */
   get listed(): boolean {
     return (this.#bits & LISTED) !== 0;
@@ -150,6 +160,20 @@ export class AdjRibOut {
   /** family + canonical key → the one object for those attributes (groups compare by identity). */
   readonly #interned = new Map<string, CachedAttributes>();
   #generation = 0;
+  /**
+   * Entries neither desired nor advertised stay in the table, idle, so a
+   * prefix that comes back (a Service's endpoints flapping, a table withdrawn
+   * and announced again) is neither parsed nor allocated again and the table
+   * does not shrink and regrow: at 100k routes each full cycle was ~15 MB of
+   * garbage. Bounded: once idle entries outnumber the most entries ever in
+   * use, all idle ones are dropped.
+   */
+  #idleCount = 0;
+  #inUseHighWater = 0;
+  // setDesired's undo log, reused (see there).
+  readonly #added: Array<RibEntry | undefined> = [];
+  readonly #changed: Array<RibEntry | undefined> = [];
+  readonly #desiredBefore: Array<CanonicalAttributes | undefined> = [];
 
   /**
    * Replaces the desired routes and returns everything pending. Throws an
@@ -168,97 +192,144 @@ export class AdjRibOut {
   setDesired(routes: Iterable<Route>): AdjRibOutCounts {
     const entries = this.#entries;
     const generation = ++this.#generation;
-    // Undo log: entries added to the table, and entries whose desired attributes changed.
-    const added: RibEntry[] = [];
-    const changed: RibEntry[] = [];
-    const before: Array<{ desired: CanonicalAttributes | undefined; seenIn: number }> = [];
+    // Undo log: entries added to the table, and entries whose desired attributes changed with
+    // what they had before. The arrays are kept between calls (a full table re-announced would
+    // otherwise grow three 100k arrays each time); seenIn needs no undo, a generation is never
+    // used twice.
+    const added = this.#added;
+    const changed = this.#changed;
+    const desiredBefore = this.#desiredBefore;
+    let addedCount = 0;
+    let changedCount = 0;
     const resolve = this.#resolver(generation);
-    const desiredBefore = this.#desiredCount;
+    const desiredCountBefore = this.#desiredCount;
     let seenDesired = 0;
-    try {
-      for (const route of routes) {
-        const raw = route.prefix;
-        // Fast path: the text is canonical and known — no parsing.
-        let entry = entries.get(raw);
-        let prefix: ScannedPrefix;
-        if (entry !== undefined) {
-          prefix = entry;
-        } else {
-          prefix = scanPrefix(raw);
-          if (prefix.text !== raw) entry = entries.get(prefix.text);
-        }
-        const attributes = resolve(route.attributes, prefix);
+    const take = (route: Route): void => {
+      const raw = route.prefix;
+      // Fast path: the text is canonical and known — no parsing.
+      let entry = entries.get(raw);
+      let prefix: ScannedPrefix;
+      if (entry !== undefined) {
+        prefix = entry;
+      } else {
+        prefix = scanPrefix(raw);
+        if (prefix.text !== raw) entry = entries.get(prefix.text);
+      }
+      const attributes = resolve(route.attributes, prefix);
 
-        if (entry === undefined) {
-          entry = new RibEntry(prefix);
-          entry.desired = attributes;
-          entry.seenIn = generation;
-          entries.set(entry.text, entry);
-          added.push(entry);
-        } else if (entry.seenIn === generation) {
-          // The same prefix twice in this call.
-          if (entry.desired?.key !== attributes.key) {
-            throw new IronlbError(
-              BgpSessionErrors.IRONLB_ERR_ROUTE_CONFLICT,
-              `route ${entry.text} is given twice with different attributes`,
-            );
-          }
-        } else {
-          if (entry.desired !== undefined) seenDesired++;
-          if (entry.desired !== attributes) {
-            changed.push(entry);
-            before.push({ desired: entry.desired, seenIn: entry.seenIn });
-            entry.desired = attributes;
-          }
-          entry.seenIn = generation;
+      if (entry === undefined) {
+        entry = new RibEntry(prefix);
+        entry.desired = attributes;
+        entry.seenIn = generation;
+        entries.set(entry.text, entry);
+        added[addedCount++] = entry;
+      } else if (entry.seenIn === generation) {
+        // The same prefix twice in this call.
+        if (entry.desired?.key !== attributes.key) {
+          throw new IronlbError(
+            BgpSessionErrors.IRONLB_ERR_ROUTE_CONFLICT,
+            `route ${entry.text} is given twice with different attributes`,
+          );
         }
+      } else {
+        if (entry.desired !== undefined) seenDesired++;
+        if (entry.desired !== attributes) {
+          changed[changedCount] = entry;
+          desiredBefore[changedCount++] = entry.desired;
+          entry.desired = attributes;
+        }
+        entry.seenIn = generation;
+      }
+    };
+    try {
+      // Indexed over arrays: for-of allocates an iterator result per route until the
+      // optimiser removes it, ~40 bytes × 100k of garbage per call.
+      if (Array.isArray(routes)) {
+        const list = routes as readonly Route[];
+        for (let i = 0; i < list.length; i++) take(list[i] as Route);
+      } else {
+        for (const route of routes) take(route);
       }
     } catch (err) {
-      for (const entry of added) {
+      for (let i = 0; i < addedCount; i++) {
+        const entry = added[i] as RibEntry;
         entries.delete(entry.text);
         entry.live = false;
       }
-      for (let i = changed.length - 1; i >= 0; i--) {
-        const entry = changed[i] as RibEntry;
-        const was = before[i] as { desired: CanonicalAttributes | undefined; seenIn: number };
-        entry.desired = was.desired;
-        entry.seenIn = was.seenIn;
+      for (let i = changedCount - 1; i >= 0; i--) {
+        (changed[i] as RibEntry).desired = desiredBefore[i];
       }
+      this.#clearUndo(addedCount, changedCount);
       throw err;
     }
 
     // Committed: counts and pending follow the new desired state.
-    for (const entry of added) {
+    for (let i = 0; i < addedCount; i++) {
       this.#desiredCount++;
-      this.#setPending(entry, true);
+      this.#setPending(added[i] as RibEntry, true);
     }
-    for (let i = 0; i < changed.length; i++) {
+    for (let i = 0; i < changedCount; i++) {
       const entry = changed[i] as RibEntry;
-      if ((before[i] as { desired: CanonicalAttributes | undefined }).desired === undefined) {
-        this.#desiredCount++;
-      }
+      if (desiredBefore[i] === undefined) this.#desiredCount++;
+      if (entry.idle) this.#wake(entry);
       this.#updatePending(entry);
     }
+    this.#clearUndo(addedCount, changedCount);
     // Routes desired before and not listed now are withdrawn; look only when some are missing.
-    if (seenDesired < desiredBefore) this.#dropUnseen(generation);
+    if (seenDesired < desiredCountBefore) this.#dropUnseen(generation);
     this.#pruneAttributeCache();
+    this.#boundIdle();
     return this.counts();
   }
 
-  #dropUnseen(generation: number): void {
-    for (const entry of this.#entries.values()) {
-      if (entry.seenIn === generation || entry.desired === undefined) continue;
-      entry.desired = undefined;
-      this.#desiredCount--;
-      if (entry.advertised === undefined) this.#remove(entry);
-      else this.#setPending(entry, true);
+  /**
+   * Forgets the undo log's references (it must keep no entry alive) without
+   * shrinking the arrays, unless they are far larger than the table now is.
+   */
+  #clearUndo(addedCount: number, changedCount: number): void {
+    const keep = 2 * this.#entries.size + 1024;
+    for (const list of [this.#added, this.#changed, this.#desiredBefore]) {
+      list.fill(undefined, 0, list === this.#added ? addedCount : changedCount);
+      if (list.length > keep) list.length = keep;
     }
   }
 
-  #remove(entry: RibEntry): void {
-    this.#entries.delete(entry.text);
-    entry.live = false;
+  #dropUnseen(generation: number): void {
+    // forEach, not an iterator: no result object per entry.
+    this.#entries.forEach((entry) => {
+      if (entry.seenIn === generation || entry.desired === undefined) return;
+      entry.desired = undefined;
+      this.#desiredCount--;
+      if (entry.advertised === undefined) this.#retire(entry);
+      else this.#setPending(entry, true);
+    });
+  }
+
+  /** Neither desired nor advertised any more: idle until used again or dropped. */
+  #retire(entry: RibEntry): void {
     this.#setPending(entry, false);
+    if (entry.idle) return;
+    entry.idle = true;
+    this.#idleCount++;
+  }
+
+  #wake(entry: RibEntry): void {
+    entry.idle = false;
+    this.#idleCount--;
+  }
+
+  /** Drops every idle entry once they outnumber the most entries ever in use. */
+  #boundIdle(): void {
+    const inUse = this.#entries.size - this.#idleCount;
+    if (inUse > this.#inUseHighWater) this.#inUseHighWater = inUse;
+    if (this.#idleCount <= this.#inUseHighWater) return;
+    this.#entries.forEach((entry, key) => {
+      if (!entry.idle) return;
+      this.#entries.delete(key);
+      entry.live = false;
+      entry.idle = false;
+    });
+    this.#idleCount = 0;
   }
 
   /**
@@ -336,8 +407,10 @@ export class AdjRibOut {
 
   /** What the peer is missing: withdrawals and (re-)announcements, optionally of some families only. */
   pending(families?: FamilyFilter): RibDelta {
-    const builder = new DeltaBuilder(families);
-    for (const entry of this.#pendingList) {
+    const builder = new DeltaBuilder(families, this.#pendingCount);
+    const list = this.#pendingList;
+    for (let i = 0; i < list.length; i++) {
+      const entry = list[i] as RibEntry;
       if (!entry.pending) continue;
       if (entry.desired !== undefined) builder.announce(entry, entry.desired);
       else builder.withdraw(entry);
@@ -350,11 +423,11 @@ export class AdjRibOut {
    * ROUTE-REFRESH, or a peer that must be sent the full table again.
    */
   all(families?: FamilyFilter): RibDelta {
-    const builder = new DeltaBuilder(families);
-    for (const entry of this.#entries.values()) {
+    const builder = new DeltaBuilder(families, this.#entries.size - this.#idleCount);
+    this.#entries.forEach((entry) => {
       if (entry.desired !== undefined) builder.announce(entry, entry.desired);
       else if (entry.advertised !== undefined) builder.withdraw(entry);
-    }
+    });
     return builder.build();
   }
 
@@ -365,11 +438,18 @@ export class AdjRibOut {
    */
   markSent(delta: RibDelta): void {
     for (const group of delta.withdrawals) {
-      for (const prefix of group.prefixes) this.#markAdvertised(prefix, undefined);
+      const prefixes = group.prefixes;
+      for (let i = 0; i < prefixes.length; i++) {
+        this.#markAdvertised(prefixes[i] as CanonicalPrefix, undefined);
+      }
     }
     for (const group of delta.announcements) {
-      for (const prefix of group.prefixes) this.#markAdvertised(prefix, group.attributes);
+      const prefixes = group.prefixes;
+      for (let i = 0; i < prefixes.length; i++) {
+        this.#markAdvertised(prefixes[i] as CanonicalPrefix, group.attributes);
+      }
     }
+    this.#boundIdle();
   }
 
   #markAdvertised(prefix: CanonicalPrefix, attributes: CanonicalAttributes | undefined): void {
@@ -386,8 +466,12 @@ export class AdjRibOut {
       this.#advertisedCount--;
     }
     entry.advertised = attributes;
-    if (entry.desired === undefined && attributes === undefined) this.#remove(entry);
-    else this.#updatePending(entry);
+    if (entry.desired === undefined && attributes === undefined) {
+      this.#retire(entry);
+    } else {
+      if (entry.idle) this.#wake(entry);
+      this.#updatePending(entry);
+    }
   }
 
   /** The session went down: the peer holds nothing from us any more; all desired routes are pending. */
@@ -398,12 +482,13 @@ export class AdjRibOut {
     }
     this.#pendingList = [];
     this.#pendingCount = 0;
-    for (const entry of this.#entries.values()) {
+    this.#entries.forEach((entry) => {
       entry.advertised = undefined;
-      if (entry.desired === undefined) this.#remove(entry);
+      if (entry.desired === undefined) this.#retire(entry);
       else this.#setPending(entry, true);
-    }
+    });
     this.#advertisedCount = 0;
+    this.#boundIdle();
   }
 
   counts(): AdjRibOutCounts {
@@ -463,61 +548,87 @@ export class AdjRibOut {
 /** Groups prefixes into withdrawals per family and announcements per (family, attributes). */
 class DeltaBuilder {
   readonly #families: ReadonlySet<AddressFamily> | undefined;
-  readonly #withdrawals = new Map<AddressFamily, CanonicalPrefix[]>();
+  readonly #withdrawals = new Map<AddressFamily, PrefixList>();
   /** Interned attributes are one object per (family, key): grouping by identity is exact. */
-  readonly #announcements = new Map<CanonicalAttributes, AnnouncementGroup[]>();
-  readonly #groups: Array<{
-    family: AddressFamily;
-    attributes: CanonicalAttributes;
-    prefixes: CanonicalPrefix[];
-  }> = [];
-  #lastAttributes: CanonicalAttributes | undefined;
-  #lastFamily: AddressFamily | undefined;
-  #lastPrefixes: CanonicalPrefix[] | undefined;
+  readonly #announcements = new Map<CanonicalAttributes, AnnouncementList[]>();
+  readonly #groups: AnnouncementList[] = [];
+  #last: AnnouncementList | undefined;
+  /**
+   * The first list made gets room for every pending prefix: a full table is
+   * one list, filled without regrowing a 100k array (and its copies) at each
+   * step; build() trims it.
+   */
+  #presize: number;
 
-  constructor(families: FamilyFilter | undefined) {
+  constructor(families: FamilyFilter | undefined, expected: number) {
     this.#families = families === undefined ? undefined : new Set(families);
+    this.#presize = expected;
+  }
+
+  #list(): PrefixList {
+    const room = this.#presize;
+    this.#presize = 0;
+    return { items: room > 0 ? new Array<CanonicalPrefix>(room) : [], size: 0 };
   }
 
   withdraw(prefix: CanonicalPrefix): void {
     if (this.#families !== undefined && !this.#families.has(prefix.family)) return;
-    const list = this.#withdrawals.get(prefix.family);
-    if (list === undefined) this.#withdrawals.set(prefix.family, [prefix]);
-    else list.push(prefix);
+    let list = this.#withdrawals.get(prefix.family);
+    if (list === undefined) {
+      list = this.#list();
+      this.#withdrawals.set(prefix.family, list);
+    }
+    list.items[list.size++] = prefix;
   }
 
   announce(prefix: CanonicalPrefix, attributes: CanonicalAttributes): void {
     const family = prefix.family;
     if (this.#families !== undefined && !this.#families.has(family)) return;
-    if (attributes === this.#lastAttributes && family === this.#lastFamily) {
-      (this.#lastPrefixes as CanonicalPrefix[]).push(prefix);
-      return;
+    let group = this.#last;
+    if (group === undefined || group.attributes !== attributes || group.family !== family) {
+      let byFamily = this.#announcements.get(attributes);
+      if (byFamily === undefined) {
+        byFamily = [];
+        this.#announcements.set(attributes, byFamily);
+      }
+      group = byFamily.find((g) => g.family === family);
+      if (group === undefined) {
+        group = { family, attributes, ...this.#list() };
+        byFamily.push(group);
+        this.#groups.push(group);
+      }
+      this.#last = group;
     }
-    let byFamily = this.#announcements.get(attributes);
-    if (byFamily === undefined) {
-      byFamily = [];
-      this.#announcements.set(attributes, byFamily);
-    }
-    let group = byFamily.find((g) => g.family === family) as
-      | { family: AddressFamily; attributes: CanonicalAttributes; prefixes: CanonicalPrefix[] }
-      | undefined;
-    if (group === undefined) {
-      group = { family, attributes, prefixes: [] };
-      byFamily.push(group);
-      this.#groups.push(group);
-    }
-    group.prefixes.push(prefix);
-    this.#lastAttributes = attributes;
-    this.#lastFamily = family;
-    this.#lastPrefixes = group.prefixes;
+    group.items[group.size++] = prefix;
   }
 
   build(): RibDelta {
+    const trimmed = (list: PrefixList): CanonicalPrefix[] => {
+      list.items.length = list.size;
+      return list.items;
+    };
     return {
-      withdrawals: [...this.#withdrawals].map(([family, prefixes]) => ({ family, prefixes })),
-      announcements: this.#groups,
+      withdrawals: [...this.#withdrawals].map(([family, list]) => ({
+        family,
+        prefixes: trimmed(list),
+      })),
+      announcements: this.#groups.map((group) => ({
+        family: group.family,
+        attributes: group.attributes,
+        prefixes: trimmed(group),
+      })),
     };
   }
+}
+
+interface PrefixList {
+  readonly items: CanonicalPrefix[];
+  size: number;
+}
+
+interface AnnouncementList extends PrefixList {
+  readonly family: AddressFamily;
+  readonly attributes: CanonicalAttributes;
 }
 
 /** Number of prefixes in a delta: withdrawn and announced. */
