@@ -106,6 +106,29 @@ describe('AdjRibOut', () => {
     for (const entry of fresh) assert.ok(!first.includes(entry));
   });
 
+  it('markSentRange marks part of a group, leaving the rest pending', () => {
+    const rib = new AdjRibOut();
+    const delta = rib.set(
+      Array.from({ length: 6 }, (_, i) => ({ prefix: `192.0.2.${i}/32`, attributes: A })),
+    );
+    const group = delta.announcements[0];
+    assert.ok(group !== undefined);
+    rib.markSentRange(group, 1, 4);
+    assert.deepEqual(rib.counts(), { desired: 6, announced: 3, pending: 3 });
+    assert.deepEqual(texts(rib.pending()).announced, [
+      '192.0.2.0/32',
+      '192.0.2.4/32',
+      '192.0.2.5/32',
+    ]);
+    rib.markSentRange(group, 4, 99);
+    rib.markSentRange(group, 0, 1);
+    assert.deepEqual(rib.counts(), { desired: 6, announced: 6, pending: 0 });
+    const withdrawal = rib.set([]).withdrawals[0];
+    assert.ok(withdrawal !== undefined);
+    rib.markSentRange(withdrawal, 0, 2);
+    assert.deepEqual(rib.counts(), { desired: 0, announced: 4, pending: 4 });
+  });
+
   it('withdraws removed routes and re-announces changed ones', () => {
     const rib = new AdjRibOut();
     rib.markSent(

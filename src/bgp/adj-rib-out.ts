@@ -437,19 +437,34 @@ export class AdjRibOut {
    * has since superseded is correct: it records what the peer has.
    */
   markSent(delta: RibDelta): void {
-    for (const group of delta.withdrawals) {
-      const prefixes = group.prefixes;
-      for (let i = 0; i < prefixes.length; i++) {
-        this.#markAdvertised(prefixes[i] as CanonicalPrefix, undefined);
-      }
-    }
+    for (const group of delta.withdrawals)
+      this.#markRange(group, undefined, 0, group.prefixes.length);
     for (const group of delta.announcements) {
-      const prefixes = group.prefixes;
-      for (let i = 0; i < prefixes.length; i++) {
-        this.#markAdvertised(prefixes[i] as CanonicalPrefix, group.attributes);
-      }
+      this.#markRange(group, group.attributes, 0, group.prefixes.length);
     }
     this.#boundIdle();
+  }
+
+  /**
+   * markSent() for group.prefixes[from, to) of one group of a delta: the
+   * sender marks what each write carried without slicing the group.
+   */
+  markSentRange(group: WithdrawalGroup | AnnouncementGroup, from: number, to: number): void {
+    this.#markRange(group, 'attributes' in group ? group.attributes : undefined, from, to);
+    this.#boundIdle();
+  }
+
+  #markRange(
+    group: WithdrawalGroup | AnnouncementGroup,
+    attributes: CanonicalAttributes | undefined,
+    from: number,
+    to: number,
+  ): void {
+    const prefixes = group.prefixes;
+    const end = Math.min(to, prefixes.length);
+    for (let i = Math.max(0, from); i < end; i++) {
+      this.#markAdvertised(prefixes[i] as CanonicalPrefix, attributes);
+    }
   }
 
   #markAdvertised(prefix: CanonicalPrefix, attributes: CanonicalAttributes | undefined): void {

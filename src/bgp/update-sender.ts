@@ -43,6 +43,13 @@ const MESSAGE_RESERVE = 4096;
 /** Spare batch buffers kept for reuse. */
 const POOL_SIZE = 4;
 
+/** group.prefixes[from, to) of a delta went into the batch. */
+interface BatchPart {
+  readonly group: WithdrawalGroup | AnnouncementGroup;
+  readonly from: number;
+  readonly to: number;
+}
+
 /** Where the sender is in a delta: withdrawals first (RFC 4271 has no order; peers free memory). */
 interface Cursor {
   part: 'withdrawals' | 'announcements';
@@ -68,8 +75,13 @@ export class UpdateSender {
   #length = 0;
   #messages = 0;
   #prefixes = 0;
-  #batchWithdrawals: WithdrawalGroup[] = [];
-  #batchAnnouncements: AnnouncementGroup[] = [];
+  /** What the batch carries: parts of the delta's groups, marked sent when it is written. */
+  #batchParts: BatchPart[] = [];
+  /**
+   * The texts of the prefixes being packed, refilled for every pack (no array per batch);
+   * it holds at most one pack's worth of strings the Adj-RIB-Out holds anyway.
+   */
+  readonly #texts: string[] = [];
 
   constructor(options: UpdateSenderOptions) {
     this.#options = options;
@@ -181,23 +193,18 @@ export class UpdateSender {
       const fits = Math.floor(room / perPrefix);
       if (fits < 1) return true;
       const end = Math.min(group.prefixes.length, cursor.index + fits);
-      const slice = group.prefixes.slice(cursor.index, end);
-      const texts = textsOf(slice);
-      let packed: PackedUpdates;
-      if (cursor.part === 'withdrawals') {
-        packed = packWithdrawals(group.family, texts, this.#options.ctx, {
-          into: batch,
-          offset: this.#length,
-        });
-        this.#batchWithdrawals.push({ family: group.family, prefixes: slice });
-      } else {
-        const announcement = group as AnnouncementGroup;
-        packed = packAnnouncements(this.#attributesOf(announcement), texts, this.#options.ctx, {
-          into: batch,
-          offset: this.#length,
-        });
-        this.#batchAnnouncements.push({ ...announcement, prefixes: slice });
-      }
+      const count = this.#fillTexts(group.prefixes, cursor.index, end);
+      const into = { into: batch, offset: this.#length, count };
+      const packed: PackedUpdates =
+        cursor.part === 'withdrawals'
+          ? packWithdrawals(group.family, this.#texts, this.#options.ctx, into)
+          : packAnnouncements(
+              this.#attributesOf(group as AnnouncementGroup),
+              this.#texts,
+              this.#options.ctx,
+              into,
+            );
+      this.#batchParts.push({ group, from: cursor.index, to: end });
       const inPlace = this.#append(batch, packed);
       cursor.index = end;
       if (end >= group.prefixes.length) {
@@ -221,6 +228,13 @@ export class UpdateSender {
     // so far goes first, then this pack; both are marked sent with the batch.
     this.#writeOut(batch, this.#length, packed.bytes);
     return false;
+  }
+
+  /** Puts the texts of prefixes[from, to) at the start of #texts; returns how many. */
+  #fillTexts(prefixes: readonly CanonicalPrefix[], from: number, to: number): number {
+    const texts = this.#texts;
+    for (let i = from; i < to; i++) texts[i - from] = (prefixes[i] as CanonicalPrefix).text;
+    return to - from;
   }
 
   #attributesOf(group: AnnouncementGroup): PathAttributes {
@@ -250,16 +264,14 @@ export class UpdateSender {
 
   /** Writes `length` octets of the batch (then `extra`, when given) and marks their routes sent. */
   #writeOut(batch: Buffer, length: number, extra?: Buffer): boolean {
-    const withdrawals = this.#batchWithdrawals;
-    const announcements = this.#batchAnnouncements;
+    const parts = this.#batchParts;
     const messages = this.#messages;
     const prefixes = this.#prefixes;
     this.#batch = undefined;
     this.#length = 0;
     this.#messages = 0;
     this.#prefixes = 0;
-    this.#batchWithdrawals = [];
-    this.#batchAnnouncements = [];
+    this.#batchParts = [];
     let accepted = true;
     if (length > 0) {
       accepted = this.#options.write(batch.subarray(0, length), () => this.#release(batch));
@@ -268,8 +280,8 @@ export class UpdateSender {
     }
     if (extra !== undefined) accepted = this.#options.write(extra, () => undefined) && accepted;
     this.#bytesOut += length + (extra?.length ?? 0);
-    if (withdrawals.length > 0 || announcements.length > 0) {
-      this.#options.rib.markSent({ withdrawals, announcements });
+    if (parts.length > 0) {
+      for (const part of parts) this.#options.rib.markSentRange(part.group, part.from, part.to);
       this.#options.onWritten(messages, prefixes);
     }
     return accepted;
@@ -281,18 +293,11 @@ export class UpdateSender {
     this.#length = 0;
     this.#messages = 0;
     this.#prefixes = 0;
-    this.#batchWithdrawals = [];
-    this.#batchAnnouncements = [];
+    this.#batchParts = [];
     if (batch !== undefined) this.#release(batch);
   }
 
   #release(batch: Buffer): void {
     if (this.#pool.length < POOL_SIZE) this.#pool.push(batch);
   }
-}
-
-function textsOf(prefixes: readonly CanonicalPrefix[]): string[] {
-  const texts = new Array<string>(prefixes.length);
-  for (let i = 0; i < prefixes.length; i++) texts[i] = (prefixes[i] as CanonicalPrefix).text;
-  return texts;
 }

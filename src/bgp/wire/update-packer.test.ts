@@ -205,6 +205,27 @@ describe('packAnnouncements', () => {
     );
   });
 
+  it('packs only the first `count` prefixes when asked, as if the list ended there', () => {
+    const v4 = ['192.0.2.1/32', '192.0.2.2/32', '192.0.2.3/32', '198.51.100.0/24'];
+    const v6 = ['2001:db8::1/128', '2001:db8::2/128', '2001:db8:1::/48'];
+    for (const count of [0, 1, 3]) {
+      assert.deepEqual(
+        packAnnouncements(ATTRIBUTES, v4, EBGP, { count }),
+        packAnnouncements(ATTRIBUTES, v4.slice(0, count), EBGP),
+      );
+      assert.deepEqual(
+        packAnnouncements(IPV6_ATTRIBUTES, v6, EBGP, { count }),
+        packAnnouncements(IPV6_ATTRIBUTES, v6.slice(0, count), EBGP),
+      );
+      assert.deepEqual(
+        packWithdrawals('ipv6-unicast', v6, EBGP, { count }),
+        packWithdrawals('ipv6-unicast', v6.slice(0, count), EBGP),
+      );
+    }
+    assert.throws(() => packAnnouncements(ATTRIBUTES, v4, EBGP, { count: 5 }), /count must be 0-4/);
+    assert.throws(() => packWithdrawals('ipv4-unicast', v4, EBGP, { count: -1 }), /count/);
+  });
+
   it('an empty list gives no messages', () => {
     assert.deepEqual(packAnnouncements(ATTRIBUTES, [], EBGP), {
       bytes: Buffer.alloc(0),

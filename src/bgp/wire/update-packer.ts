@@ -26,6 +26,11 @@ export interface PackOptions {
    * buffer is used instead: compare `bytes.buffer` with `into.buffer`.
    */
   readonly offset?: number;
+  /**
+   * Pack only the first `count` prefixes of the list (default: all), so a
+   * caller can refill one array for every batch instead of slicing a new one.
+   */
+  readonly count?: number;
 }
 
 /** UPDATE messages back to back in one buffer, ready for a single socket write. */
@@ -45,6 +50,14 @@ function maxLengthOf(options: PackOptions): number {
     throw encodeError(`maxMessageLength must be 64-4096, got ${max}`);
   }
   return max;
+}
+
+function countOf(prefixes: readonly Prefix[], options: PackOptions): number {
+  const count = options.count ?? prefixes.length;
+  if (!Number.isInteger(count) || count < 0 || count > prefixes.length) {
+    throw encodeError(`count must be 0-${prefixes.length}, got ${count}`);
+  }
+  return count;
 }
 
 /** A buffer for `capacity` octets and where to start in it: the caller's when large enough. */
@@ -77,6 +90,7 @@ function startMessage(buf: Buffer, start: number): void {
  */
 function fill(
   prefixes: readonly string[],
+  count: number,
   from: number,
   version: IpVersion,
   buf: Buffer,
@@ -85,7 +99,7 @@ function fill(
 ): { pos: number; index: number } {
   let index = from;
   let at = pos;
-  while (index < prefixes.length) {
+  while (index < count) {
     const next = writePrefixWithin(prefixes[index] ?? '', version, buf, at, limit);
     if (next < 0) break;
     at = next;
@@ -122,36 +136,34 @@ export function packAnnouncements(
   options: PackOptions = {},
 ): PackedUpdates {
   const max = maxLengthOf(options);
+  const count = countOf(prefixes, options);
   const { mpReach, ...others } = attributes;
   if (attributes.mpUnreach !== undefined)
     throw encodeError('announcements cannot carry MP_UNREACH_NLRI; pack withdrawals separately');
   requireMandatory(attributes, mpReach === undefined);
-  if (prefixes.length === 0) return EMPTY;
+  if (count === 0) return EMPTY;
 
   if (mpReach === undefined) {
     const block = encodePathAttributes(attributes, ctx);
     const fixed = 23 + block.length;
-    const { buf, start: first } = bufferFor(
-      capacityFor(prefixes.length, fixed, max - fixed, 5),
-      options,
-    );
+    const { buf, start: first } = bufferFor(capacityFor(count, fixed, max - fixed, 5), options);
     let pos = first;
     let index = 0;
     let messages = 0;
-    while (index < prefixes.length) {
+    while (index < count) {
       const start = pos;
       startMessage(buf, start);
       writeU16(buf, start + 19, 0);
       writeU16(buf, start + 21, block.length);
       block.copy(buf, start + 23);
-      ({ pos, index } = fill(prefixes, index, 4, buf, start + fixed, start + max));
+      ({ pos, index } = fill(prefixes, count, index, 4, buf, start + fixed, start + max));
       writeU16(buf, start + 16, pos - start);
       messages++;
     }
     return {
       bytes: buf.subarray(first, pos),
       messageCount: messages,
-      prefixCount: prefixes.length,
+      prefixCount: count,
     };
   }
 
@@ -166,13 +178,13 @@ export function packAnnouncements(
   // Header, withdrawn length, attribute length, MP_REACH header (4) and its fixed part, other attributes.
   const fixed = 23 + 4 + mpHeadLength + rest.length;
   const { buf, start: first } = bufferFor(
-    capacityFor(prefixes.length, fixed, max - fixed, version === 4 ? 5 : 17),
+    capacityFor(count, fixed, max - fixed, version === 4 ? 5 : 17),
     options,
   );
   let pos = first;
   let index = 0;
   let messages = 0;
-  while (index < prefixes.length) {
+  while (index < count) {
     const start = pos;
     startMessage(buf, start);
     writeU16(buf, start + 19, 0);
@@ -181,7 +193,15 @@ export function packAnnouncements(
     buf[start + 24] = AttributeType.MP_REACH_NLRI;
     mpHead.copy(buf, start + 27, 0, mpHeadLength);
     const nlriStart = start + 27 + mpHeadLength;
-    ({ pos, index } = fill(prefixes, index, version, buf, nlriStart, start + max - rest.length));
+    ({ pos, index } = fill(
+      prefixes,
+      count,
+      index,
+      version,
+      buf,
+      nlriStart,
+      start + max - rest.length,
+    ));
     writeU16(buf, start + 25, pos - (start + 27));
     rest.copy(buf, pos);
     pos += rest.length;
@@ -189,7 +209,7 @@ export function packAnnouncements(
     writeU16(buf, start + 16, pos - start);
     messages++;
   }
-  return { bytes: buf.subarray(first, pos), messageCount: messages, prefixCount: prefixes.length };
+  return { bytes: buf.subarray(first, pos), messageCount: messages, prefixCount: count };
 }
 
 /**
@@ -204,16 +224,17 @@ export function packWithdrawals(
   options: PackOptions = {},
 ): PackedUpdates {
   const max = maxLengthOf(options);
-  if (prefixes.length === 0) return EMPTY;
+  const count = countOf(prefixes, options);
+  if (count === 0) return EMPTY;
   let index = 0;
   let messages = 0;
   if (family === 'ipv4-unicast') {
-    const { buf, start: first } = bufferFor(capacityFor(prefixes.length, 23, max - 23, 5), options);
+    const { buf, start: first } = bufferFor(capacityFor(count, 23, max - 23, 5), options);
     let pos = first;
-    while (index < prefixes.length) {
+    while (index < count) {
       const start = pos;
       startMessage(buf, start);
-      ({ pos, index } = fill(prefixes, index, 4, buf, start + 21, start + max - 2));
+      ({ pos, index } = fill(prefixes, count, index, 4, buf, start + 21, start + max - 2));
       writeU16(buf, start + 19, pos - (start + 21));
       writeU16(buf, pos, 0);
       pos += 2;
@@ -223,27 +244,24 @@ export function packWithdrawals(
     return {
       bytes: buf.subarray(first, pos),
       messageCount: messages,
-      prefixCount: prefixes.length,
+      prefixCount: count,
     };
   }
   const fixed = 23 + 4 + 3;
-  const { buf, start: first } = bufferFor(
-    capacityFor(prefixes.length, fixed, max - fixed, 17),
-    options,
-  );
+  const { buf, start: first } = bufferFor(capacityFor(count, fixed, max - fixed, 17), options);
   let pos = first;
-  while (index < prefixes.length) {
+  while (index < count) {
     const start = pos;
     startMessage(buf, start);
     writeU16(buf, start + 19, 0);
     buf[start + 23] = MP_FLAGS;
     buf[start + 24] = AttributeType.MP_UNREACH_NLRI;
     writeMpUnreachPrefix({ family, withdrawn: [] }, buf, start + 27);
-    ({ pos, index } = fill(prefixes, index, 6, buf, start + fixed, start + max));
+    ({ pos, index } = fill(prefixes, count, index, 6, buf, start + fixed, start + max));
     writeU16(buf, start + 25, pos - (start + 27));
     writeU16(buf, start + 21, pos - (start + 23));
     writeU16(buf, start + 16, pos - start);
     messages++;
   }
-  return { bytes: buf.subarray(first, pos), messageCount: messages, prefixCount: prefixes.length };
+  return { bytes: buf.subarray(first, pos), messageCount: messages, prefixCount: count };
 }
