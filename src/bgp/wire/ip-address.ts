@@ -182,46 +182,23 @@ function zeroRunOf(bytes: Uint8Array, offset: number): number {
   return bestStart < 0 ? -1 : bestStart * 16 + bestLength;
 }
 
-/** Lowercase hex digits, by value. */
-const HEX_CODES = Uint8Array.from('0123456789abcdef', (c) => c.charCodeAt(0));
-
-/**
- * Writes the RFC 5952 text of 16 bytes as character codes into out; returns
- * how many. The longest form is 39 characters.
- */
-function writeIpv6Codes(bytes: Uint8Array, offset: number, out: Uint8Array): number {
+/** Formats 16 bytes in the RFC 5952 canonical form (lowercase, longest zero run as "::"). */
+export function formatIpv6(bytes: Uint8Array, offset = 0): string {
   const run = zeroRunOf(bytes, offset);
   const gapStart = run < 0 ? 8 : run >> 4;
   const gapEnd = run < 0 ? 8 : gapStart + (run & 15);
-  let n = 0;
+  let text = '';
   for (let g = 0; g < 8; g++) {
     if (g === gapStart) {
-      out[n++] = 58;
-      out[n++] = 58;
+      text += '::';
       g = gapEnd - 1;
       continue;
     }
-    if (n > 0 && out[n - 1] !== 58) out[n++] = 58;
-    const value = ((bytes[offset + g * 2] ?? 0) << 8) | (bytes[offset + g * 2 + 1] ?? 0);
-    // No leading zeros (RFC 5952 §4.1).
-    for (
-      let shift = value > 0xfff ? 12 : value > 0xff ? 8 : value > 0xf ? 4 : 0;
-      shift >= 0;
-      shift -= 4
-    ) {
-      out[n++] = HEX_CODES[(value >> shift) & 15] ?? 48;
-    }
+    // Concatenation measured faster here than building the text from character codes.
+    if (g > 0 && g !== gapEnd) text += ':';
+    text += (((bytes[offset + g * 2] ?? 0) << 8) | (bytes[offset + g * 2 + 1] ?? 0)).toString(16);
   }
-  return n;
-}
-
-const textCodes = Buffer.alloc(40);
-
-/** Formats 16 bytes in the RFC 5952 canonical form (lowercase, longest zero run as "::"). */
-export function formatIpv6(bytes: Uint8Array, offset = 0): string {
-  // One flat string from a code buffer: concatenating groups would build a rope that every
-  // Map lookup flattens again.
-  return textCodes.toString('latin1', 0, writeIpv6Codes(bytes, offset, textCodes));
+  return text;
 }
 
 /** Parses an IPv4 address into a fresh 4-byte buffer, or undefined. */
