@@ -4,7 +4,7 @@
  * close → closed. Usage: node ironlb-child.ts ADAPTER_ID (forked by ironlb.ts).
  */
 import { writeFileSync } from 'node:fs';
-import { Session as InspectorSession } from 'node:inspector/promises';
+import type { Session as InspectorSession } from 'node:inspector/promises';
 import { join } from 'node:path';
 import type { Route, RouteAttributes } from '../../src/bgp/route.ts';
 import { describeError } from '../../src/common/errors.ts';
@@ -39,7 +39,9 @@ let profiler: InspectorSession | undefined;
 
 async function startProfile(): Promise<void> {
   if (profileDir === undefined || profileDir === '') return;
-  profiler = new InspectorSession();
+  // Loaded only when asked for: the child's RSS is a measured figure.
+  const { Session } = await import('node:inspector/promises');
+  profiler = new Session();
   profiler.connect();
   await profiler.post('Profiler.enable');
   await profiler.post('Profiler.start');
