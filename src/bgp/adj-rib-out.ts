@@ -437,11 +437,8 @@ export class AdjRibOut {
    * has since superseded is correct: it records what the peer has.
    */
   markSent(delta: RibDelta): void {
-    for (const group of delta.withdrawals)
-      this.#markRange(group, undefined, 0, group.prefixes.length);
-    for (const group of delta.announcements) {
-      this.#markRange(group, group.attributes, 0, group.prefixes.length);
-    }
+    for (const group of delta.withdrawals) this.#markRange(group, 0, group.prefixes.length);
+    for (const group of delta.announcements) this.#markRange(group, 0, group.prefixes.length);
     this.#boundIdle();
   }
 
@@ -450,16 +447,12 @@ export class AdjRibOut {
    * sender marks what each write carried without slicing the group.
    */
   markSentRange(group: WithdrawalGroup | AnnouncementGroup, from: number, to: number): void {
-    this.#markRange(group, 'attributes' in group ? group.attributes : undefined, from, to);
+    this.#markRange(group, from, to);
     this.#boundIdle();
   }
 
-  #markRange(
-    group: WithdrawalGroup | AnnouncementGroup,
-    attributes: CanonicalAttributes | undefined,
-    from: number,
-    to: number,
-  ): void {
+  #markRange(group: WithdrawalGroup | AnnouncementGroup, from: number, to: number): void {
+    const attributes = 'attributes' in group ? group.attributes : undefined;
     const prefixes = group.prefixes;
     const end = Math.min(to, prefixes.length);
     for (let i = Math.max(0, from); i < end; i++) {
